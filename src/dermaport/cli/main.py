@@ -1,0 +1,79 @@
+"""Entry point: builds the Typer app and turns every expected error into one line."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Annotated
+
+import typer
+
+from dermaport import __version__
+from dermaport.cli import actives, skin
+from dermaport.errors import DermaportError
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="dermaport",
+    help=(
+        "Needle-free mesotherapy: cited actives and skin, transport physics, safe plans.\n\n"
+        "Examples:\n\n"
+        "  dermaport actives list --ph 5.5\n\n"
+        "  dermaport actives show 'sodium ascorbyl phosphate' --ph 7\n\n"
+        "  dermaport skin show face"
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(actives.app, name="actives")
+app.add_typer(skin.app, name="skin")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"dermaport {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what the library does.")] = False,
+) -> None:
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+
+
+def _fail(message: str, code: int) -> int:
+    sys.stderr.write(f"error: {message}\n")
+    return code
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit status (0 ok, 1 refused, 2 bad input).
+
+    Every expected error prints one line on standard error, without a traceback.
+    """
+    command = typer.main.get_command(app)
+    try:
+        result = command.main(args=argv, prog_name="dermaport", standalone_mode=False)
+    except typer.TyperException as exc:  # click's usage errors, as Typer exposes them
+        ctx = getattr(exc, "ctx", None)
+        if type(exc).__name__ == "NoArgsIsHelpError":  # the help has been printed
+            return 0
+        where = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+        return _fail(exc.format_message().replace("\n", " ") + where, 2)
+    except (typer.Abort, KeyboardInterrupt):
+        return _fail("aborted", 130)
+    except DermaportError as exc:
+        return _fail(str(exc), 2 if isinstance(exc, ValueError) else 1)
+    except BrokenPipeError:
+        return 0
+    return result if isinstance(result, int) else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,53 @@
+"""Settings, built by a factory from the environment (nothing is read at import).
+
+Environment variables (all optional):
+
+* ``DERMAPORT_DATA_DIR``: where dermaport keeps its files (default: the user's data
+  directory from platformdirs, e.g. ``~/.local/share/dermaport``).
+* ``DERMAPORT_DEFAULT_PH``: the product pH assumed when none is given (default 5.5).
+* ``DERMAPORT_DEFAULT_SKIN``: the skin site assumed when none is given (default ``human_face``).
+* ``DERMAPORT_LOG_LEVEL``: logging level name (default ``WARNING``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+import platformdirs
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from dermaport.errors import InputError
+from dermaport.units import parse_ph
+
+__all__ = ["Settings", "load_settings"]
+
+
+class Settings(BaseModel):
+    """Run-time settings of one dermaport process."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    data_dir: Path
+    default_ph: float = Field(default=5.5, ge=0, le=14)
+    default_skin: str = "human_face"
+    log_level: str = "WARNING"
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Build :class:`Settings` from ``environ`` (default: the process environment)."""
+    env = os.environ if environ is None else environ
+    data_dir = env.get("DERMAPORT_DATA_DIR") or platformdirs.user_data_dir("dermaport", appauthor=False)
+    values: dict[str, object] = {"data_dir": Path(data_dir)}
+    if "DERMAPORT_DEFAULT_PH" in env:
+        values["default_ph"] = parse_ph(env["DERMAPORT_DEFAULT_PH"])
+    if "DERMAPORT_DEFAULT_SKIN" in env:
+        values["default_skin"] = env["DERMAPORT_DEFAULT_SKIN"]
+    if "DERMAPORT_LOG_LEVEL" in env:
+        values["log_level"] = env["DERMAPORT_LOG_LEVEL"].upper()
+    try:
+        return Settings.model_validate(values)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise InputError(f"bad setting {first['loc'][0]}: {first['msg']} (value {first['input']!r})") from exc
