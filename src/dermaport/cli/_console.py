@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from functools import cache
 from typing import Any
 
 from rich.console import Console
@@ -15,7 +14,6 @@ from dermaport.units import parse_ph
 __all__ = ["console", "ph_or_default", "print_json"]
 
 
-@cache
 def console() -> Console:
     """The console commands print to (standard output)."""
     return Console(highlight=False)

@@ -115,7 +115,7 @@ def list_actives(
                 r.active.display_name,
                 category_value.value,
                 f"{r.active.mw_g_per_mol:,.0f}",
-                f"{r.mean_charge:+.2f}",
+                f"{r.mean_charge + 0.0:+.2f}".replace("-0.00", "+0.00"),
                 _main_state(r),
                 electrode,
                 moved_by,

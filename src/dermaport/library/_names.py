@@ -30,11 +30,19 @@ class NameIndex(Generic[T]):
         *,
         what: str,
         list_command: str,
+        shared_aliases: Mapping[str, Iterable[str]] | None = None,
     ) -> None:
         self._what = what
         self._list_command = list_command
         self._items = dict(items)
         self._by_key: dict[str, str] = {}
+        # Names several items may share (an INCI name common to every grade of a polymer):
+        # looking one up asks the person to choose.
+        self._shared: dict[str, list[str]] = {}
+        for name, keys in (shared_aliases or {}).items():
+            for key in keys:
+                if normalise(key):
+                    self._shared.setdefault(normalise(key), []).append(name)
         for name in self._items:
             for key in (name, *aliases.get(name, ())):
                 folded = normalise(key)
@@ -59,6 +67,14 @@ class NameIndex(Generic[T]):
         key = self._by_key.get(normalise(name))
         if key is not None:
             return self._items[key]
+        owners = self._shared.get(normalise(name), [])
+        if len(owners) == 1:
+            return self._items[owners[0]]
+        if owners:
+            raise UnknownNameError(
+                f"{self._what} {name!r} names several entries: choose one of {', '.join(owners)}",
+                suggestions=tuple(owners),
+            )
         close = difflib.get_close_matches(normalise(name), list(self._by_key), n=3, cutoff=0.6)
         suggestions = tuple(dict.fromkeys(self._by_key[c] for c in close))
         hint = f"did you mean {', '.join(suggestions)}?" if suggestions else f"for example {example!r}"

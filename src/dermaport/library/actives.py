@@ -130,9 +130,10 @@ class ActiveLibrary:
     def __init__(self, actives: list[Active]) -> None:
         self._index: NameIndex[Active] = NameIndex(
             {a.name: a for a in actives},
-            {a.name: [a.display_name, a.entry.inci, *a.entry.aliases] for a in actives},
+            {a.name: [a.display_name, *a.entry.aliases] for a in actives},
             what="active",
             list_command="dermaport actives list",
+            shared_aliases={a.name: [a.entry.inci] for a in actives},
         )
 
     def __len__(self) -> int:
