@@ -83,7 +83,7 @@ def parse(text: str, kind: str) -> pint.Quantity:  # type: ignore[type-arg]
     if not raw:
         raise QuantityError(f"empty {spec.name}: {hint}")
     try:
-        quantity = ureg.Quantity(raw)
+        quantity: pint.Quantity = ureg.Quantity(raw)  # type: ignore[type-arg]
     except (pint.PintError, ValueError, TypeError, SyntaxError, AttributeError, ArithmeticError) as exc:
         raise QuantityError(f"cannot read {raw!r} as a quantity: {hint}") from exc
     if not isinstance(quantity, ureg.Quantity):

@@ -24,7 +24,9 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     return code, captured.out, captured.err
 
 
-def test_actives_list_json_has_40_entries_with_every_contract_field(capsys: pytest.CaptureFixture[str]) -> None:
+def test_actives_list_json_has_40_entries_with_every_contract_field(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     code, out, _ = run(capsys, "actives", "list", "--json")
     assert code == 0
     entries = json.loads(out)
@@ -112,7 +114,9 @@ def test_bad_input_gets_one_line_and_a_nonzero_exit(
         assert fragment in err
 
 
-def test_malformed_active_file_names_file_and_field(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_malformed_active_file_names_file_and_field(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     file = tmp_path / "mine.toml"
     file.write_text('name = "mine"\ndisplay_name = "Mine"\ncategory = "reference"\n', encoding="utf-8")
     code, _, err = run(capsys, "actives", "show", str(file))

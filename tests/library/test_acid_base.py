@@ -96,3 +96,27 @@ def test_mean_charge_never_rises_with_ph(groups: list[Group], ph: float, step: f
     low = mean_charge(charge_distribution(groups, ph))
     high = mean_charge(charge_distribution(groups, ph + step))
     assert high <= low + 1e-9
+
+
+@pytest.mark.parametrize(
+    ("name", "ph", "pka", "charge", "hand_computed"),
+    [
+        # Ascorbic acid, pKa1 4.17: anion 1/(1 + 10^(4.17 - 5.5)) = 1/1.046774 = 0.955316
+        # (pKa2 11.57 removes a further 10^(5.5 - 11.57) ~ 1e-6 of it).
+        ("ascorbic acid", 5.5, [4.17, 11.57], -1, 0.955315),
+        # Lidocaine, pKa 7.86: cation 1/(1 + 10^(5.5 - 7.86)) = 1/1.0043652 = 0.995654.
+        ("lidocaine", 5.5, [7.86], 1, 0.995654),
+        # Niacinamide, pyridine N pKa 3.35: cation 1/(1 + 10^(5.5 - 3.35)) = 1/142.254 = 0.0070297.
+        ("niacinamide", 5.5, [3.35], 1, 0.0070297),
+        # Glycolic acid, pKa 3.83 at pH 3.83: half ionised.
+        ("glycolic acid", 3.83, [3.83], -1, 0.5),
+    ],
+)
+def test_library_actives_against_hand_computed_values(
+    name: str, ph: float, pka: list[float], charge: int, hand_computed: float
+) -> None:
+    from dermaport.library import load_actives
+
+    active = load_actives().get(name)
+    assert [p for g in active.entry.ionisable_groups for p in g.pka] == pka  # the numbers used by hand
+    assert active.charge_fractions(ph)[charge] == pytest.approx(hand_computed, abs=2e-6)

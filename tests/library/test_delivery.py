@@ -60,25 +60,31 @@ def test_electroosmosis_reverses_below_the_skin_pi() -> None:
 
 
 def test_zwitterion_is_net_neutral() -> None:
-    result = assess(make_active(ionisable_groups=[acid(4.3), base(10.6)]), 6.0, skin_isoelectric_point=HUMAN_PI)
+    result = assess(
+        make_active(ionisable_groups=[acid(4.3), base(10.6)]), 6.0, skin_isoelectric_point=HUMAN_PI
+    )
     assert result.electrode == "anode"
     assert "net-neutral" in result.reason
 
 
 def test_threshold_is_the_predominant_form() -> None:
     # pKa 5.5 at pH 5.5 is exactly half ionised (mean -0.5): the anion just predominates.
-    assert assess(make_active(ionisable_groups=[acid(5.5)]), 5.5, skin_isoelectric_point=HUMAN_PI).electrode == (
-        "cathode"
-    )
+    assert assess(
+        make_active(ionisable_groups=[acid(5.5)]), 5.5, skin_isoelectric_point=HUMAN_PI
+    ).electrode == ("cathode")
     # One unit lower in pH only 1/11 is ionised: neutral, by electroosmosis from the anode.
-    assert assess(make_active(ionisable_groups=[acid(5.5)]), 4.9, skin_isoelectric_point=HUMAN_PI).electrode == (
-        "anode"
-    )
+    assert assess(
+        make_active(ionisable_groups=[acid(5.5)]), 4.9, skin_isoelectric_point=HUMAN_PI
+    ).electrode == ("anode")
 
 
 def test_size_flags_negligible_electromigration_above_8_angstrom() -> None:
-    small = make_active(hydrodynamic_radius_angstrom={"value": 7.9, "source": "ref"}, ionisable_groups=[acid(3)])
-    large = make_active(hydrodynamic_radius_angstrom={"value": 8.1, "source": "ref"}, ionisable_groups=[acid(3)])
+    small = make_active(
+        hydrodynamic_radius_angstrom={"value": 7.9, "source": "ref"}, ionisable_groups=[acid(3)]
+    )
+    large = make_active(
+        hydrodynamic_radius_angstrom={"value": 8.1, "source": "ref"}, ionisable_groups=[acid(3)]
+    )
     assert not assess(small, 5.5, skin_isoelectric_point=HUMAN_PI).electromigration_negligible
     result = assess(large, 5.5, skin_isoelectric_point=HUMAN_PI)
     assert result.electromigration_negligible
@@ -88,7 +94,9 @@ def test_size_flags_negligible_electromigration_above_8_angstrom() -> None:
 
 def test_insoluble_is_unsuitable_with_a_reason() -> None:
     result = assess(
-        make_active(water_solubility_mg_per_ml={"value": 1e-6, "source": "ref"}), 5.5, skin_isoelectric_point=HUMAN_PI
+        make_active(water_solubility_mg_per_ml={"value": 1e-6, "source": "ref"}),
+        5.5,
+        skin_isoelectric_point=HUMAN_PI,
     )
     assert not result.suitable
     assert result.electrode is None
@@ -96,14 +104,18 @@ def test_insoluble_is_unsuitable_with_a_reason() -> None:
 
 
 def test_too_large_is_unsuitable_with_a_reason() -> None:
-    result = assess(make_active(mw_g_per_mol={"value": 300_000.0, "source": "ref"}), 5.5, skin_isoelectric_point=HUMAN_PI)
+    result = assess(
+        make_active(mw_g_per_mol={"value": 300_000.0, "source": "ref"}), 5.5, skin_isoelectric_point=HUMAN_PI
+    )
     assert not result.suitable
     assert result.electrode is None
     assert "too large (300 kDa)" in result.reason
 
 
 def test_json_has_every_contract_field() -> None:
-    data = assess(make_active(ionisable_groups=[acid(3.0), base(9.0)]), 5.5, skin_isoelectric_point=HUMAN_PI).to_json()
+    data = assess(
+        make_active(ionisable_groups=[acid(3.0), base(9.0)]), 5.5, skin_isoelectric_point=HUMAN_PI
+    ).to_json()
     for key in (
         "name", "mw_g_per_mol", "mean_charge", "charge_fractions", "electrode",
         "electromigration_negligible", "suitable", "reason", "citations",

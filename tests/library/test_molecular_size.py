@@ -39,7 +39,9 @@ def test_sphere_radius_relation() -> None:
 def test_rescale_diffusivity_follows_t_over_eta() -> None:
     d25 = 1e-9
     d37 = ms.rescale_diffusivity(d25, 25.0, 37.0)
-    assert d37 / d25 == pytest.approx((310.15 / 298.15) * (ms.water_viscosity(25.0) / ms.water_viscosity(37.0)))
+    assert d37 / d25 == pytest.approx(
+        (310.15 / 298.15) * (ms.water_viscosity(25.0) / ms.water_viscosity(37.0))
+    )
 
 
 @pytest.mark.parametrize(

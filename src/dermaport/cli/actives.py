@@ -27,12 +27,15 @@ app = typer.Typer(
 )
 
 PhOption = Annotated[
-    str | None, typer.Option("--ph", help="pH of the product (0–14), e.g. 5.5. Default 5.5.", show_default=False)
+    str | None,
+    typer.Option("--ph", help="pH of the product (0–14), e.g. 5.5. Default 5.5.", show_default=False),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 SkinOption = Annotated[
     str | None,
-    typer.Option("--skin", help="Skin site whose isoelectric point decides electroosmosis (default human_face)."),
+    typer.Option(
+        "--skin", help="Skin site whose isoelectric point decides electroosmosis (default human_face)."
+    ),
 ]
 
 _ELECTRODE_STYLE = {"cathode": "bold cyan", "anode": "bold red"}
@@ -69,8 +72,10 @@ def list_actives(
     ] = None,
     concern: Annotated[
         str | None,
-        typer.Option(help="Only actives for this concern: hydration, pigmentation, wrinkles, texture_acne, "
-        "scarring, hair_loss, cellulite."),
+        typer.Option(
+            help="Only actives for this concern: hydration, pigmentation, wrinkles, texture_acne, "
+            "scarring, hair_loss, cellulite."
+        ),
     ] = None,
     skin: SkinOption = None,
 ) -> None:
@@ -105,11 +110,17 @@ def list_actives(
         group = [r for r in results if r.active.category is category_value]
         for r in group:
             electrode = (
-                Text(_ELECTRODE_LABEL[r.electrode], style=_ELECTRODE_STYLE[r.electrode]) if r.electrode else Text("—")
+                Text(_ELECTRODE_LABEL[r.electrode], style=_ELECTRODE_STYLE[r.electrode])
+                if r.electrode
+                else Text("—")
             )
-            moved_by = (r.mechanism or "—") + (" (size: EM ≈ 0)" if r.electromigration_negligible and r.suitable else "")
-            verdict = Text("suitable", style="green") if r.suitable else Text(
-                "unsuitable: " + r.reason.split(":", 2)[1].strip().split(" (")[0], style="yellow"
+            moved_by = (r.mechanism or "—") + (
+                " (size: EM ≈ 0)" if r.electromigration_negligible and r.suitable else ""
+            )
+            verdict = (
+                Text("suitable", style="green")
+                if r.suitable
+                else Text("unsuitable: " + r.reason.split(":", 2)[1].strip().split(" (")[0], style="yellow")
             )
             table.add_row(
                 r.active.display_name,
@@ -148,16 +159,22 @@ def show_active(
     if entry.aliases:
         out.print(f"Also known as: {', '.join(entry.aliases)}")
     out.print(
-        f"MW {active.mw_g_per_mol:,.2f} g/mol · hydrodynamic radius {active.hydrodynamic_radius_m * 1e10:.1f} Å · "
+        f"MW {active.mw_g_per_mol:,.2f} g/mol · "
+        f"hydrodynamic radius {active.hydrodynamic_radius_m * 1e10:.1f} Å · "
         f"D(25 °C) {active.diffusivity_m2_s(25.0) * 1e4:.3g} cm²/s"
         + (f" · log Kow {entry.log_kow.value:g}" if entry.log_kow else "")
-        + (f" · solubility {entry.water_solubility_mg_per_ml.value:g} mg/mL" if entry.water_solubility_mg_per_ml else "")
+        + (
+            f" · solubility {entry.water_solubility_mg_per_ml.value:g} mg/mL"
+            if entry.water_solubility_mg_per_ml
+            else ""
+        )
     )
     if entry.typical_concentration_percent:
         rng = entry.typical_concentration_percent
-        out.print(f"Typical concentration {rng.min:g}–{rng.max:g} %" + (
-            f" · concerns: {', '.join(c.value for c in entry.concerns)}" if entry.concerns else ""
-        ))
+        out.print(
+            f"Typical concentration {rng.min:g}–{rng.max:g} %"
+            + (f" · concerns: {', '.join(c.value for c in entry.concerns)}" if entry.concerns else "")
+        )
     groups = Table(title="Ionisable groups", show_edge=False)
     groups.add_column("Group")
     groups.add_column("Kind")
@@ -179,8 +196,9 @@ def show_active(
     out.print(states)
     out.print(f"Mean charge {result.mean_charge:+.3f} → {result.ionic_form}")
     if result.electrode:
+        style, label = _ELECTRODE_STYLE[result.electrode], _ELECTRODE_LABEL[result.electrode]
         out.print(
-            f"Electrode: [{_ELECTRODE_STYLE[result.electrode]}]{_ELECTRODE_LABEL[result.electrode]}[/] by {result.mechanism}"
+            f"Electrode: [{style}]{label}[/] by {result.mechanism}"
             + ("  (electromigration negligible for its size)" if result.electromigration_negligible else "")
         )
     verdict = "[green]suitable[/green]" if result.suitable else "[yellow]unsuitable[/yellow]"

@@ -32,7 +32,9 @@ def list_sites(json_output: JsonOption = False) -> None:
     if json_output:
         print_json([s.to_json() for s in sites])
         return
-    table = Table(title="Skin sites", caption="'dermaport skin show NAME' lists every parameter with its source.")
+    table = Table(
+        title="Skin sites", caption="'dermaport skin show NAME' lists every parameter with its source."
+    )
     for column, justify in (
         ("Site", "left"),
         ("Species", "left"),

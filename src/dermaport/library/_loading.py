@@ -26,9 +26,7 @@ def data_dir() -> Traversable:
 def iter_data_files(folder: str) -> Iterator[Traversable]:
     """The ``*.toml`` files of one data folder (``"actives"`` or ``"skin"``), sorted."""
     directory = data_dir().joinpath(folder)
-    yield from sorted(
-        (f for f in directory.iterdir() if f.name.endswith(".toml")), key=lambda f: f.name
-    )
+    yield from sorted((f for f in directory.iterdir() if f.name.endswith(".toml")), key=lambda f: f.name)
 
 
 def _read_toml(file: Traversable | Path) -> dict[str, Any]:
@@ -73,7 +71,6 @@ def load_entry(file: Traversable | Path, schema: type[EntryT], shared: dict[str,
     missing = sorted(k for k in entry.source_keys() if k not in local and k not in shared)  # type: ignore[attr-defined]
     if missing:
         raise LibraryDataError(
-            f"{file}: source {missing[0]!r} is cited but not in its [references] "
-            "table nor in references.toml"
+            f"{file}: source {missing[0]!r} is cited but not in its [references] table nor in references.toml"
         )
     return entry

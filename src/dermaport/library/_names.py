@@ -16,7 +16,7 @@ _SEPARATORS = re.compile(r"[\s_\-]+")
 
 
 def normalise(name: str) -> str:
-    """Fold case and treat spaces, hyphens and underscores alike (``"Tranexamic-Acid"`` → ``"tranexamic acid"``)."""
+    """Fold case; spaces, hyphens and underscores alike (``"Tranexamic-Acid"`` → ``"tranexamic acid"``)."""
     return _SEPARATORS.sub(" ", name.strip().casefold()).strip()
 
 

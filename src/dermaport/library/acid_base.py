@@ -18,10 +18,12 @@ class AcidBaseGroup(Protocol):
     """What the chemistry needs of an ionisable group."""
 
     @property
-    def kind(self) -> Literal["acid", "base"]: ...
+    def kind(self) -> Literal["acid", "base"]:
+        """``"acid"`` (charges 0 … −n) or ``"base"`` (charges +n … 0)."""
 
     @property
-    def pka(self) -> Sequence[float]: ...
+    def pka(self) -> Sequence[float]:
+        """Stepwise pKa values, ascending."""
 
 
 def group_distribution(kind: Literal["acid", "base"], pkas: Sequence[float], ph: float) -> dict[int, float]:

@@ -92,7 +92,7 @@ class Active:
         return [RADIUS_FROM_MW_SOURCE, STOKES_EINSTEIN_SOURCE]
 
     def diffusivity_m2_s(self, temperature_c: float = 25.0) -> float:
-        """Free aqueous diffusivity (m²/s) at ``temperature_c``: given value rescaled, else Stokes–Einstein."""
+        """Free aqueous diffusivity (m²/s) at ``temperature_c``: given one rescaled, else Stokes–Einstein."""
         entry = self.entry
         if entry.aqueous_diffusivity_cm2_per_s is not None:
             return molecular_size.rescale_diffusivity(
@@ -161,9 +161,7 @@ def load_actives() -> ActiveLibrary:
     for file in iter_data_files("actives"):
         entry = load_entry(file, ActiveEntry, shared)
         if entry.name != file.name.removesuffix(".toml"):
-            raise LibraryDataError(
-                f"{file}: field 'name' must match the file name (value {entry.name!r})"
-            )
+            raise LibraryDataError(f"{file}: field 'name' must match the file name (value {entry.name!r})")
         actives.append(_to_active(entry, str(file), shared))
     logger.debug("loaded %d actives", len(actives))
     return ActiveLibrary(actives)

@@ -27,6 +27,7 @@ __all__ = [
 
 Electrode = Literal["anode", "cathode"]
 IonicForm = Literal["anion", "cation", "neutral"]
+Mechanism = Literal["electromigration", "electroosmosis"]
 
 #: Hydrodynamic radius above which electromigration is negligible (Mudry et al. 2007).
 ELECTROMIGRATION_RADIUS_LIMIT_M = 8e-10
@@ -43,7 +44,6 @@ PRACTICALLY_INSOLUBLE_MG_PER_ML = 0.1
 MAX_DELIVERABLE_MW_G_PER_MOL = 20_000.0
 
 
-
 @dataclass(frozen=True)
 class DeliveryAssessment:
     """The verdict for one active at one pH. Charges in elementary charges; radius in m."""
@@ -55,7 +55,7 @@ class DeliveryAssessment:
     mean_charge: float
     ionic_form: IonicForm
     electrode: Electrode | None
-    mechanism: Literal["electromigration", "electroosmosis"] | None
+    mechanism: Mechanism | None
     electromigration_negligible: bool
     suitable: bool
     reason: str
@@ -138,7 +138,44 @@ def _unsuitability(active: Active) -> tuple[str, tuple[str, ...]] | None:
 
 
 def _fmt_charge(mean: float) -> str:
-    return f"{mean:+.2f}"
+    return f"{mean + 0.0:+.2f}".replace("-0.00", "+0.00")
+
+
+def _electrode_rule(
+    active: Active, ph: float, mean: float, form: IonicForm, skin_pi: float
+) -> tuple[Electrode, Mechanism, str]:
+    """Electrode, mechanism and the reason in words, by the physics rule."""
+    charge = f"at pH {ph:g} (mean charge {_fmt_charge(mean)})"
+    if form == "anion":
+        return (
+            "cathode",
+            "electromigration",
+            f"anion {charge}: like charges repel, so it is delivered from the cathode (−); "
+            "electroosmosis runs against it",
+        )
+    if form == "cation":
+        return (
+            "anode",
+            "electromigration",
+            f"cation {charge}: like charges repel, so it is delivered from the anode (+), "
+            "helped by electroosmosis",
+        )
+    kind = "net-neutral (zwitterion)" if _is_zwitterion(active) else "neutral"
+    if ph >= skin_pi:
+        electrode: Electrode = "anode"
+        reason = (
+            f"{kind} {charge}: carried by electroosmosis, which flows from the anode (+) while the "
+            f"skin is negatively charged (pH above its isoelectric point {skin_pi:g})"
+        )
+    else:
+        electrode = "cathode"
+        reason = (
+            f"{kind} {charge}: carried by electroosmosis, which reverses and flows from the "
+            f"cathode (−) because the pH is below the skin's isoelectric point {skin_pi:g}"
+        )
+    if abs(ph - skin_pi) < 0.3:
+        reason += "; so close to the isoelectric point electroosmosis is weak"
+    return electrode, "electroosmosis", reason
 
 
 def assess(
@@ -153,74 +190,35 @@ def assess(
     form = _ionic_form(mean)
     radius = active.hydrodynamic_radius_m
     negligible = radius > ELECTROMIGRATION_RADIUS_LIMIT_M
-    sources: list[str] = ["mudry2007", skin_pi_source]
-    common = dict(
+    sources: tuple[str, ...] = ("mudry2007", skin_pi_source)
+    electrode: Electrode | None
+    mechanism: Mechanism | None
+    bad = _unsuitability(active)
+    if bad is not None:
+        electrode, mechanism, reason = None, None, f"unsuitable: {bad[0]}"
+        sources += bad[1]
+    else:
+        electrode, mechanism, reason = _electrode_rule(active, ph, mean, form, skin_isoelectric_point)
+        if active.category is Category.ION:
+            reason += " (a background ion: it competes with the active for the current)"
+        if negligible:
+            reason += (
+                f"; its size (hydrodynamic radius {radius * 1e10:.1f} Å > 8 Å) makes electromigration "
+                "negligible, so expect little more than passive and electroosmotic delivery"
+            )
+    return DeliveryAssessment(
         active=active,
         ph=ph,
         skin_isoelectric_point=skin_isoelectric_point,
         charge_fractions=fractions,
         mean_charge=mean,
         ionic_form=form,
-        electromigration_negligible=negligible,
-    )
-    bad = _unsuitability(active)
-    if bad is not None:
-        reason, keys = bad
-        return DeliveryAssessment(
-            **common,  # type: ignore[arg-type]
-            electrode=None,
-            mechanism=None,
-            suitable=False,
-            reason=f"unsuitable: {reason}",
-            rule_sources=(*sources, *keys),
-        )
-    size_note = (
-        f"; its size (hydrodynamic radius {radius * 1e10:.1f} Å > 8 Å) makes electromigration "
-        "negligible, so expect little more than passive and electroosmotic delivery"
-        if negligible
-        else ""
-    )
-    if form == "anion":
-        electrode: Electrode = "cathode"
-        mechanism: Literal["electromigration", "electroosmosis"] = "electromigration"
-        reason = (
-            f"anion at pH {ph:g} (mean charge {_fmt_charge(mean)}): like charges repel, so it is "
-            "delivered from the cathode (−); electroosmosis runs against it"
-        )
-    elif form == "cation":
-        electrode, mechanism = "anode", "electromigration"
-        reason = (
-            f"cation at pH {ph:g} (mean charge {_fmt_charge(mean)}): like charges repel, so it is "
-            "delivered from the anode (+), helped by electroosmosis"
-        )
-    else:
-        mechanism = "electroosmosis"
-        kind = "net-neutral (zwitterion)" if _is_zwitterion(active) else "neutral"
-        if ph >= skin_isoelectric_point:
-            electrode = "anode"
-            reason = (
-                f"{kind} at pH {ph:g} (mean charge {_fmt_charge(mean)}): carried by electroosmosis, "
-                f"which flows from the anode (+) while the skin is negatively charged "
-                f"(pH above its isoelectric point {skin_isoelectric_point:g})"
-            )
-        else:
-            electrode = "cathode"
-            reason = (
-                f"{kind} at pH {ph:g} (mean charge {_fmt_charge(mean)}): carried by electroosmosis, "
-                f"which reverses and flows from the cathode (−) because the pH is below the skin's "
-                f"isoelectric point {skin_isoelectric_point:g}"
-            )
-        if abs(ph - skin_isoelectric_point) < 0.3:
-            reason += "; so close to the isoelectric point electroosmosis is weak"
-    if active.category is Category.ION:
-        reason += " (a background ion: it competes with the active for the current)"
-    return DeliveryAssessment(
-        **common,  # type: ignore[arg-type]
         electrode=electrode,
         mechanism=mechanism,
-        suitable=True,
-        reason=reason + size_note,
-        rule_sources=tuple(sources),
+        electromigration_negligible=negligible,
+        suitable=bad is None,
+        reason=reason,
+        rule_sources=sources,
     )
 
 

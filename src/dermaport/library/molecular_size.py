@@ -35,12 +35,12 @@ _VOGEL_C_K = 140.0
 def water_viscosity(temperature_c: float) -> float:
     """Dynamic viscosity of water at ``temperature_c`` (°C), in Pa·s."""
     t_k = temperature_c + _KELVIN_OFFSET
-    return _VOGEL_A_PA_S * 10.0 ** (_VOGEL_B_K / (t_k - _VOGEL_C_K))
+    return _VOGEL_A_PA_S * math.pow(10.0, _VOGEL_B_K / (t_k - _VOGEL_C_K))
 
 
 def radius_from_mw(mw_g_per_mol: float) -> float:
     """Radius (m) of a sphere of density 1 g/cm³ with molecular weight ``mw_g_per_mol``."""
-    return _SPHERE_RADIUS_COEFFICIENT_ANGSTROM * mw_g_per_mol ** (1.0 / 3.0) * 1e-10
+    return _SPHERE_RADIUS_COEFFICIENT_ANGSTROM * math.cbrt(mw_g_per_mol) * 1e-10
 
 
 def diffusivity_from_radius(radius_m: float, temperature_c: float) -> float:

@@ -45,7 +45,7 @@ class SkinSite:
         return out
 
     def citations(self) -> dict[str, str]:
-        """key → reference text for every number of this site."""
+        """Key → reference text for every number of this site."""
         return {k: self.references[k] for k in sorted(self.entry.source_keys())}
 
     def to_json(self) -> dict[str, Any]:
