@@ -69,8 +69,10 @@ def test_actives_list_table(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "actives", "list")
     assert code == 0
     assert "Actives at pH 5.5" in out
-    assert "cathode (−)" in out
-    assert "anode (+)" in out
+    assert "Ascorbic acid" in out
+    assert "cathode −" in out
+    assert "anode +" in out
+    assert "too large" in out
 
 
 def test_skin_list_and_show(capsys: pytest.CaptureFixture[str]) -> None:

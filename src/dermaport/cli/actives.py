@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 import typer
+from rich import box
 from rich.table import Table
 from rich.text import Text
 
 from dermaport.cli._console import console, ph_or_default, print_json
 from dermaport.config import load_settings
 from dermaport.errors import InputError
-from dermaport.library import DeliveryAssessment, assess, load_actives, load_skin
+from dermaport.library import assess, load_actives, load_skin
 from dermaport.library.schema import Category, Concern
 
 app = typer.Typer(
@@ -40,6 +42,7 @@ SkinOption = Annotated[
 
 _ELECTRODE_STYLE = {"cathode": "bold cyan", "anode": "bold red"}
 _ELECTRODE_LABEL = {"cathode": "cathode (−)", "anode": "anode (+)"}
+_ELECTRODE_SHORT = {"cathode": "cathode −", "anode": "anode +"}
 
 
 def _skin_pi(skin: str | None) -> tuple[float, str]:
@@ -57,10 +60,24 @@ def _parse_choice(value: str | None, enum: type[Category] | type[Concern], optio
     return folded
 
 
-def _main_state(result: DeliveryAssessment) -> str:
-    charge, fraction = max(result.charge_fractions.items(), key=lambda item: item[1])
-    label = f"+{charge}" if charge > 0 else str(charge)
-    return f"{label} ({fraction:.0%})"
+_CATEGORY_TITLE = {
+    Category.MESOTHERAPY: "Mesotherapy actives",
+    Category.REFERENCE: "Reference compounds",
+    Category.ION: "Small ions",
+}
+
+
+def _short_name(display_name: str) -> str:
+    """Display name without its parenthesised synonyms ("Ascorbic acid (vitamin C)" → "Ascorbic acid")."""
+    return re.sub(r"\s*\([^)]*\)", "", display_name)
+
+
+def _fmt_mw(mw: float) -> str:
+    return f"{mw:.0f}" if mw < 10_000 else f"{mw / 1000:.0f} k"
+
+
+def _fmt_charge(mean: float) -> str:
+    return f"{mean + 0.0:+.2f}".replace("-0.00", "+0.00")
 
 
 @app.command("list")
@@ -95,45 +112,38 @@ def list_actives(
         return
     table = Table(
         title=f"Actives at pH {ph_value:g} (skin isoelectric point {pi:g})",
-        caption="Electrode from physics: anions under the cathode (−), cations under the anode (+), "
-        "neutrals by electroosmosis. 'dermaport actives show NAME' explains each verdict.",
+        caption="Anions under the cathode (−), cations under the anode (+), neutrals by "
+        "electroosmosis. Via: EM electromigration, EO electroosmosis, EM≈0 too large to migrate. "
+        "Details: dermaport actives show NAME",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
     )
-    table.add_column("Active")
-    table.add_column("Kind")
-    table.add_column("MW g/mol", justify="right")
-    table.add_column("Mean charge", justify="right")
-    table.add_column("Main state", justify="right")
-    table.add_column("Electrode")
-    table.add_column("Moved by")
-    table.add_column("Verdict")
-    for category_value in Category:
-        group = [r for r in results if r.active.category is category_value]
-        for r in group:
+    table.add_column("Active", max_width=30, overflow="ellipsis", no_wrap=True)
+    table.add_column("MW Da", justify="right", no_wrap=True)
+    table.add_column("Charge", justify="right", no_wrap=True)
+    table.add_column("Electrode", no_wrap=True)
+    table.add_column("Via", no_wrap=True)
+    table.add_column("Verdict", no_wrap=True)
+    categories = [c for c in Category if any(r.active.category is c for r in results)]
+    for category_value in categories:
+        table.add_row(Text(_CATEGORY_TITLE[category_value], style="bold"))
+        for r in (r for r in results if r.active.category is category_value):
             electrode = (
-                Text(_ELECTRODE_LABEL[r.electrode], style=_ELECTRODE_STYLE[r.electrode])
+                Text(_ELECTRODE_SHORT[r.electrode], style=_ELECTRODE_STYLE[r.electrode])
                 if r.electrode
                 else Text("—")
             )
-            moved_by = (r.mechanism or "—") + (
-                " (size: EM ≈ 0)" if r.electromigration_negligible and r.suitable else ""
-            )
-            verdict = (
-                Text("suitable", style="green")
-                if r.suitable
-                else Text("unsuitable: " + r.reason.split(":", 2)[1].strip().split(" (")[0], style="yellow")
-            )
+            via = {"electromigration": "EM", "electroosmosis": "EO", None: "—"}[r.mechanism]
+            if r.electromigration_negligible and r.suitable and r.mechanism == "electromigration":
+                via = "EM≈0"
             table.add_row(
-                r.active.display_name,
-                category_value.value,
-                f"{r.active.mw_g_per_mol:,.0f}",
-                f"{r.mean_charge + 0.0:+.2f}".replace("-0.00", "+0.00"),
-                _main_state(r),
+                _short_name(r.active.display_name),
+                _fmt_mw(r.active.mw_g_per_mol),
+                _fmt_charge(r.mean_charge),
                 electrode,
-                moved_by,
-                verdict,
+                via,
+                Text(r.verdict, style="green" if r.suitable else "yellow"),
             )
-        if group and category_value is not list(Category)[-1]:
-            table.add_section()
     console().print(table)
     console().print(f"{len(results)} entries. Change the pH with --ph, e.g. --ph 7.")
 

@@ -28,6 +28,7 @@ __all__ = [
 Electrode = Literal["anode", "cathode"]
 IonicForm = Literal["anion", "cation", "neutral"]
 Mechanism = Literal["electromigration", "electroosmosis"]
+Verdict = Literal["suitable", "insoluble", "too large"]
 
 #: Hydrodynamic radius above which electromigration is negligible (Mudry et al. 2007).
 ELECTROMIGRATION_RADIUS_LIMIT_M = 8e-10
@@ -58,6 +59,7 @@ class DeliveryAssessment:
     mechanism: Mechanism | None
     electromigration_negligible: bool
     suitable: bool
+    verdict: Verdict
     reason: str
     rule_sources: tuple[str, ...]
 
@@ -84,6 +86,7 @@ class DeliveryAssessment:
             "mechanism": self.mechanism,
             "electromigration_negligible": self.electromigration_negligible,
             "suitable": self.suitable,
+            "verdict": self.verdict,
             "reason": self.reason,
             "hydrodynamic_radius_angstrom": round(self.active.hydrodynamic_radius_m * 1e10, 3),
             "aqueous_diffusivity_cm2_per_s_25c": float(f"{self.active.diffusivity_m2_s(25.0) * 1e4:.4g}"),
@@ -117,11 +120,12 @@ def _ionic_form(mean: float) -> IonicForm:
     return "neutral"
 
 
-def _unsuitability(active: Active) -> tuple[str, tuple[str, ...]] | None:
+def _unsuitability(active: Active) -> tuple[Verdict, str, tuple[str, ...]] | None:
     entry = active.entry
     solubility = entry.water_solubility_mg_per_ml
     if solubility is not None and solubility.value < PRACTICALLY_INSOLUBLE_MG_PER_ML:
         return (
+            "insoluble",
             f"practically insoluble in water ({solubility.value:.2g} mg/mL < "
             f"{PRACTICALLY_INSOLUBLE_MG_PER_ML} mg/mL): it cannot be in the aqueous vehicle a "
             "current needs, so no electrode delivers it",
@@ -129,6 +133,7 @@ def _unsuitability(active: Active) -> tuple[str, tuple[str, ...]] | None:
         )
     if active.mw_g_per_mol > MAX_DELIVERABLE_MW_G_PER_MOL:
         return (
+            "too large",
             f"too large ({active.mw_g_per_mol / 1000:.0f} kDa): nothing above about 14 kDa has been "
             "shown to cross intact skin by iontophoresis (cytochrome c 12.4 kDa, ribonuclease A "
             "13.6 kDa); it stays on the surface as a film",
@@ -195,9 +200,11 @@ def assess(
     mechanism: Mechanism | None
     bad = _unsuitability(active)
     if bad is not None:
-        electrode, mechanism, reason = None, None, f"unsuitable: {bad[0]}"
-        sources += bad[1]
+        verdict, detail, keys = bad
+        electrode, mechanism, reason = None, None, f"unsuitable: {detail}"
+        sources += keys
     else:
+        verdict = "suitable"
         electrode, mechanism, reason = _electrode_rule(active, ph, mean, form, skin_isoelectric_point)
         if active.category is Category.ION:
             reason += " (a background ion: it competes with the active for the current)"
@@ -217,6 +224,7 @@ def assess(
         mechanism=mechanism,
         electromigration_negligible=negligible,
         suitable=bad is None,
+        verdict=verdict,
         reason=reason,
         rule_sources=sources,
     )
