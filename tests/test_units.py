@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dermaport.errors import PhError, QuantityError
-from dermaport.units import format_quantity, parse_ph, parse_si
+from dermaport.units import format_quantity, parse_concentration, parse_ph, parse_si
 
 
 @pytest.mark.parametrize(
@@ -69,3 +69,26 @@ def test_ph_out_of_range_or_not_a_number(bad: str) -> None:
 
 def test_format_quantity() -> None:
     assert format_quantity(3.0, "current density", "mA/cm**2") == "0.3 mA/cm**2"
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "si"),
+    [
+        ("3 %", "fraction", 0.03),
+        ("10 mg/mL", "mass concentration", 10.0),
+        ("25 mM", "molar concentration", 25.0),
+        ("0.5 M", "molar concentration", 500.0),
+    ],
+)
+def test_concentration_in_any_of_three_kinds(text: str, kind: str, si: float) -> None:
+    parsed = parse_concentration(text)
+    assert parsed.kind == kind
+    assert parsed.value_si == pytest.approx(si)
+
+
+@pytest.mark.parametrize(
+    ("bad", "fragment"), [("3", "has no unit"), ("3 mA", "cannot read '3 mA'"), ("0 mM", "above zero")]
+)
+def test_bad_concentration(bad: str, fragment: str) -> None:
+    with pytest.raises(QuantityError, match=fragment):
+        parse_concentration(bad)

@@ -17,9 +17,11 @@ from dermaport.errors import PhError, QuantityError
 
 __all__ = [
     "KINDS",
+    "Concentration",
     "QuantityKind",
     "format_quantity",
     "parse",
+    "parse_concentration",
     "parse_ph",
     "parse_si",
     "registry",
@@ -103,6 +105,38 @@ def parse_si(text: str, kind: str) -> float:
     """
     spec = KINDS[kind]
     return float(parse(text, kind).to(spec.si_unit).magnitude)
+
+
+class Concentration(NamedTuple):
+    """A concentration as typed: its kind and its SI magnitude.
+
+    ``kind`` is ``"fraction"`` (w/v ratio, ``"3 %"`` → 0.03), ``"mass concentration"``
+    (kg/m³ = mg/mL) or ``"molar concentration"`` (mol/m³ = mM).
+    """
+
+    kind: str
+    value_si: float
+
+
+_CONCENTRATION_KINDS = ("fraction", "mass concentration", "molar concentration")
+
+
+def parse_concentration(text: str) -> Concentration:
+    """Read a product concentration: ``"3 %"``, ``"10 mg/mL"`` or ``"25 mM"``."""
+    raw = text.strip()
+    hint = "give one such as '3 %', '10 mg/mL' or '25 mM'"
+    for kind in _CONCENTRATION_KINDS:
+        try:
+            quantity = parse(raw, kind)
+        except QuantityError:
+            continue
+        if kind == "fraction" and not any(u in raw for u in ("%", "percent", "ppm")):
+            raise QuantityError(f"concentration {raw!r} has no unit: {hint}")
+        value = float(quantity.to(KINDS[kind].si_unit).magnitude)
+        if not value > 0:
+            raise QuantityError(f"concentration {raw!r} must be above zero: {hint}")
+        return Concentration(kind, value)
+    raise QuantityError(f"cannot read {raw!r} as a concentration: {hint}")
 
 
 def parse_ph(value: str | float) -> float:

@@ -99,6 +99,8 @@ def test_skin_list_and_show(capsys: pytest.CaptureFixture[str]) -> None:
         (["actives", "show", "niacinamide", "--skin", "elbow"], ["'elbow'"]),
         (["actives", "show", "./no/such/active.toml"], ["'./no/such/active.toml'", "niacinamide"]),
         (["skin", "show", "forehed"], ["'forehed'"]),
+        (["actives", "show", "niacinamide", "--concentration", "5"], ["'5'", "'3 %'"]),
+        (["actives", "show", "niacinamide", "--concentration", "5 mA/cm2"], ["'5 mA/cm2'", "'25 mM'"]),
         (["actives", "show", "niacinamide", "--bogus"], ["--bogus"]),
         (["actives", "frobnicate"], ["frobnicate"]),
     ],
@@ -145,3 +147,12 @@ def test_installed_console_script_prints_no_traceback() -> None:
     assert done.returncode == 2
     assert done.stderr.startswith("error: unknown active 'unobtainium'")
     assert "Traceback" not in done.stderr
+
+
+def test_concentration_converts_to_molar_and_charge(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "actives", "show", "niacinamide", "--concentration", "5 %", "--json")
+    assert code == 0
+    data = json.loads(out)["concentration"]
+    # 5 % w/v = 50 mg/mL; / 122.12 g/mol = 409.43 mM.
+    assert data["molar_mM"] == pytest.approx(50 / 122.12 * 1000, rel=1e-6)
+    assert data["mass_mg_per_ml"] == pytest.approx(50.0)

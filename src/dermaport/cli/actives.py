@@ -15,6 +15,7 @@ from dermaport.config import load_settings
 from dermaport.errors import InputError
 from dermaport.library import assess, load_actives, load_skin
 from dermaport.library.schema import Category, Concern
+from dermaport.units import parse_concentration
 
 app = typer.Typer(
     help=(
@@ -154,14 +155,31 @@ def show_active(
     ph: PhOption = None,
     json_output: JsonOption = False,
     skin: SkinOption = None,
+    concentration: Annotated[
+        str | None,
+        typer.Option(
+            help="Product concentration to convert to molar and charge concentration, "
+            "e.g. '3 %' (w/v), '10 mg/mL' or '25 mM'.",
+        ),
+    ] = None,
 ) -> None:
     """Show one active: charge states, electrode, mechanism, verdict and every citation."""
     ph_value = ph_or_default(ph)
+    amount = parse_concentration(concentration) if concentration is not None else None
     active = load_actives().resolve(name)
     pi, pi_source = _skin_pi(skin)
     result = assess(active, ph_value, skin_isoelectric_point=pi, skin_pi_source=pi_source)
+    molar_mm = active.molar_concentration(amount) if amount is not None else None
     if json_output:
-        print_json(result.to_json())
+        data = result.to_json()
+        if molar_mm is not None:
+            data["concentration"] = {
+                "given": concentration,
+                "molar_mM": round(molar_mm, 6),
+                "mass_mg_per_ml": round(molar_mm * active.mw_g_per_mol * 1e-3, 6),
+                "charge_mEq_per_l": round(molar_mm * abs(result.mean_charge), 6),
+            }
+        print_json(data)
         return
     out = console()
     entry = active.entry
@@ -210,6 +228,11 @@ def show_active(
         out.print(
             f"Electrode: [{style}]{label}[/] by {result.mechanism}"
             + ("  (electromigration negligible for its size)" if result.electromigration_negligible else "")
+        )
+    if molar_mm is not None:
+        out.print(
+            f"At {concentration}: {molar_mm:.4g} mM ({molar_mm * active.mw_g_per_mol * 1e-3:.4g} mg/mL), "
+            f"carrying {molar_mm * abs(result.mean_charge):.4g} mEq/L of charge"
         )
     verdict = "[green]suitable[/green]" if result.suitable else "[yellow]unsuitable[/yellow]"
     out.print(f"Verdict: {verdict}: {result.reason}")

@@ -13,10 +13,13 @@ from dermaport.library import acid_base, molecular_size
 from dermaport.library._loading import iter_data_files, load_entry, shared_references
 from dermaport.library._names import NameIndex
 from dermaport.library.schema import ActiveEntry, Category
+from dermaport.units import Concentration
 
 __all__ = ["Active", "ActiveLibrary", "load_active_file", "load_actives"]
 
 logger = logging.getLogger(__name__)
+
+_WATER_DENSITY_KG_PER_M3 = 1000.0  # w/v percent: 1 g per 100 mL
 
 #: Reference key of the relation used when an entry gives no radius or diffusivity.
 RADIUS_FROM_MW_SOURCE = "mitragotri2011"
@@ -101,6 +104,21 @@ class Active:
                 temperature_c,
             )
         return molecular_size.diffusivity_from_radius(self.hydrodynamic_radius_m, temperature_c)
+
+    def molar_concentration(self, concentration: Concentration) -> float:
+        """Molar concentration (mol/m³ = mM) of a product at ``concentration``.
+
+        A percentage is read as w/v (1 % = 10 mg/mL), the usual convention for ampoules;
+        mass is converted with the entry's molecular weight (that of the salt as sold).
+        """
+        if concentration.kind == "molar concentration":
+            return concentration.value_si
+        mass_kg_per_m3 = (
+            concentration.value_si * _WATER_DENSITY_KG_PER_M3
+            if concentration.kind == "fraction"
+            else concentration.value_si
+        )
+        return mass_kg_per_m3 / (self.mw_g_per_mol * 1e-3)
 
     def citations(self, extra_keys: tuple[str, ...] = ()) -> dict[str, str]:
         """Every reference this entry's numbers (and ``extra_keys``) rest on: key → text."""
