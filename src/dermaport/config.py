@@ -41,7 +41,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     data_dir = env.get("DERMAPORT_DATA_DIR") or platformdirs.user_data_dir("dermaport", appauthor=False)
     values: dict[str, object] = {"data_dir": Path(data_dir)}
     if "DERMAPORT_DEFAULT_PH" in env:
-        values["default_ph"] = parse_ph(env["DERMAPORT_DEFAULT_PH"])
+        try:
+            values["default_ph"] = parse_ph(env["DERMAPORT_DEFAULT_PH"])
+        except InputError as exc:
+            raise InputError(f"environment variable DERMAPORT_DEFAULT_PH: {exc}") from exc
     if "DERMAPORT_DEFAULT_SKIN" in env:
         values["default_skin"] = env["DERMAPORT_DEFAULT_SKIN"]
     if "DERMAPORT_LOG_LEVEL" in env:

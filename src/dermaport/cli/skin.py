@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich import box
 from rich.table import Table
 from rich.text import Text
 
@@ -33,25 +34,19 @@ def list_sites(json_output: JsonOption = False) -> None:
         print_json([s.to_json() for s in sites])
         return
     table = Table(
-        title="Skin sites", caption="'dermaport skin show NAME' lists every parameter with its source."
+        title="Skin sites",
+        caption="SC stratum corneum, VE viable epidermis (µm); pI isoelectric point; R resistance "
+        "(kΩ·cm²); App. appendage area %. Every value and source: dermaport skin show NAME",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
     )
-    for column, justify in (
-        ("Site", "left"),
-        ("Species", "left"),
-        ("SC µm", "right"),
-        ("Viable epidermis µm", "right"),
-        ("Dermis µm", "right"),
-        ("Surface pH", "right"),
-        ("pI", "right"),
-        ("R kΩ·cm²", "right"),
-        ("Appendages %", "right"),
-    ):
-        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    table.add_column("Site", no_wrap=True)
+    for column in ("SC µm", "VE µm", "Dermis µm", "pH", "pI", "R", "App. %"):
+        table.add_column(column, justify="right", no_wrap=True)
     for s in sites:
         e = s.entry
         table.add_row(
             s.name,
-            e.species,
             f"{e.thickness.stratum_corneum_um.value:g}",
             f"{e.thickness.viable_epidermis_um.value:g}",
             f"{e.thickness.dermis_um.value:g}",

@@ -1,0 +1,43 @@
+"""Settings come from a factory and the environment; nothing is read at import."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dermaport.config import load_settings
+from dermaport.errors import InputError
+
+
+def test_defaults(tmp_path: Path) -> None:
+    settings = load_settings({"DERMAPORT_DATA_DIR": str(tmp_path)})
+    assert settings.data_dir == tmp_path
+    assert settings.default_ph == 5.5
+    assert settings.default_skin == "human_face"
+
+
+def test_environment_overrides() -> None:
+    settings = load_settings({"DERMAPORT_DEFAULT_PH": "6.2", "DERMAPORT_DEFAULT_SKIN": "neck"})
+    assert settings.default_ph == 6.2
+    assert settings.default_skin == "neck"
+    assert settings.data_dir.name == "dermaport"
+
+
+def test_bad_environment_value_names_the_variable() -> None:
+    with pytest.raises(InputError, match=r"DERMAPORT_DEFAULT_PH: pH '15' is outside 0–14"):
+        load_settings({"DERMAPORT_DEFAULT_PH": "15"})
+
+
+def test_importing_the_package_does_no_work() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, dermaport, dermaport.units, dermaport.config, dermaport.library;"
+        "from dermaport.library import actives, skin;"
+        "assert actives.load_actives.cache_info().currsize == 0;"
+        "assert skin.load_skin.cache_info().currsize == 0;"
+        "assert dermaport.units.registry.cache_info().currsize == 0"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
