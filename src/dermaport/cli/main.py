@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from typing import Annotated
 
@@ -72,7 +73,9 @@ def main(argv: list[str] | None = None) -> int:
         return _fail("aborted", 130)
     except DermaportError as exc:
         return _fail(str(exc), 2 if isinstance(exc, ValueError) else 1)
-    except BrokenPipeError:
+    except BrokenPipeError:  # output piped into e.g. `head`, which closed early
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
         return 0
     return result if isinstance(result, int) else 0
 
