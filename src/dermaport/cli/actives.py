@@ -14,6 +14,7 @@ from dermaport.cli._console import console, ph_or_default, print_json
 from dermaport.config import load_settings
 from dermaport.errors import InputError
 from dermaport.library import assess, load_actives, load_skin
+from dermaport.library.delivery import format_charge
 from dermaport.library.schema import Category, Concern
 from dermaport.units import parse_concentration
 
@@ -77,10 +78,6 @@ def _fmt_mw(mw: float) -> str:
     return f"{mw:.0f}" if mw < 10_000 else f"{mw / 1000:.0f} k"
 
 
-def _fmt_charge(mean: float) -> str:
-    return f"{mean + 0.0:+.2f}".replace("-0.00", "+0.00")
-
-
 @app.command("list")
 def list_actives(
     ph: PhOption = None,
@@ -140,7 +137,7 @@ def list_actives(
             table.add_row(
                 _short_name(r.active.display_name),
                 _fmt_mw(r.active.mw_g_per_mol),
-                _fmt_charge(r.mean_charge),
+                format_charge(r.mean_charge),
                 electrode,
                 via,
                 Text(r.verdict, style="green" if r.suitable else "yellow"),

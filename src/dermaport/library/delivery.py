@@ -23,6 +23,7 @@ __all__ = [
     "PRACTICALLY_INSOLUBLE_MG_PER_ML",
     "DeliveryAssessment",
     "assess",
+    "format_charge",
 ]
 
 Electrode = Literal["anode", "cathode"]
@@ -142,7 +143,8 @@ def _unsuitability(active: Active) -> tuple[Verdict, str, tuple[str, ...]] | Non
     return None
 
 
-def _fmt_charge(mean: float) -> str:
+def format_charge(mean: float) -> str:
+    """A mean charge with its sign and two decimals, never '-0.00'."""
     return f"{mean + 0.0:+.2f}".replace("-0.00", "+0.00")
 
 
@@ -150,7 +152,7 @@ def _electrode_rule(
     active: Active, ph: float, mean: float, form: IonicForm, skin_pi: float
 ) -> tuple[Electrode, Mechanism, str]:
     """Electrode, mechanism and the reason in words, by the physics rule."""
-    charge = f"at pH {ph:g} (mean charge {_fmt_charge(mean)})"
+    charge = f"at pH {ph:g} (mean charge {format_charge(mean)})"
     if form == "anion":
         return (
             "cathode",
