@@ -13,7 +13,7 @@ from pydantic import BaseModel, ValidationError
 
 from dermaport.errors import LibraryDataError
 
-__all__ = ["data_dir", "iter_data_files", "load_entry", "shared_references"]
+__all__ = ["data_dir", "iter_data_files", "load_entry", "load_folder", "shared_references"]
 
 EntryT = TypeVar("EntryT", bound=BaseModel)
 
@@ -74,3 +74,17 @@ def load_entry(file: Traversable | Path, schema: type[EntryT], shared: dict[str,
             f"{file}: source {missing[0]!r} is cited but not in its [references] table nor in references.toml"
         )
     return entry
+
+
+def load_folder(
+    folder: str, schema: type[EntryT], shared: dict[str, str]
+) -> list[tuple[EntryT, Traversable]]:
+    """Load every file of a data folder through ``schema``, with its file; ``name`` must match the file."""
+    entries = []
+    for file in iter_data_files(folder):
+        entry = load_entry(file, schema, shared)
+        name = getattr(entry, "name", None)
+        if name != file.name.removesuffix(".toml"):
+            raise LibraryDataError(f"{file}: field 'name' must match the file name (value {name!r})")
+        entries.append((entry, file))
+    return entries

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Generic, TypeVar
 
 from dermaport.errors import LibraryDataError, UnknownNameError
@@ -58,9 +58,8 @@ class NameIndex(Generic[T]):
     def __len__(self) -> int:
         return len(self._items)
 
-    def names(self) -> list[str]:
-        """Canonical names, in library order."""
-        return list(self._items)
+    def __iter__(self) -> Iterator[T]:
+        return iter(self._items.values())
 
     def get(self, name: str, *, example: str) -> T:
         """The item called ``name`` (or aliased so); unknown names raise with suggestions."""

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from dermaport.errors import InputError, LibraryDataError
+from dermaport.errors import InputError
 from dermaport.library import acid_base, molecular_size
-from dermaport.library._loading import iter_data_files, load_entry, shared_references
+from dermaport.library._loading import load_entry, load_folder, shared_references
 from dermaport.library._names import NameIndex
 from dermaport.library.schema import ActiveEntry, Category
 from dermaport.units import Concentration
@@ -158,7 +158,7 @@ class ActiveLibrary:
         return len(self._index)
 
     def __iter__(self) -> Iterator[Active]:
-        return (self._index.get(n, example="") for n in self._index.names())
+        return iter(self._index)
 
     def get(self, name: str) -> Active:
         """The active called ``name``; raises UnknownNameError with the closest names."""
@@ -175,11 +175,8 @@ class ActiveLibrary:
 def load_actives() -> ActiveLibrary:
     """Load and validate every packaged active (cached after the first call)."""
     shared = shared_references()
-    actives = []
-    for file in iter_data_files("actives"):
-        entry = load_entry(file, ActiveEntry, shared)
-        if entry.name != file.name.removesuffix(".toml"):
-            raise LibraryDataError(f"{file}: field 'name' must match the file name (value {entry.name!r})")
-        actives.append(_to_active(entry, str(file), shared))
+    actives = [
+        _to_active(entry, str(file), shared) for entry, file in load_folder("actives", ActiveEntry, shared)
+    ]
     logger.debug("loaded %d actives", len(actives))
     return ActiveLibrary(actives)

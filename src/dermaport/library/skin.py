@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from dermaport.errors import LibraryDataError
-from dermaport.library._loading import iter_data_files, load_entry, shared_references
+from dermaport.library._loading import load_folder, shared_references
 from dermaport.library._names import NameIndex
 from dermaport.library.schema import CitedValue, SkinEntry
 
@@ -80,7 +79,7 @@ class SkinLibrary:
         return len(self._index)
 
     def __iter__(self) -> Iterator[SkinSite]:
-        return (self.get(n) for n in self._index.names())
+        return iter(self._index)
 
     def get(self, name: str) -> SkinSite:
         """The site called ``name``; raises UnknownNameError with the closest names."""
@@ -91,10 +90,9 @@ class SkinLibrary:
 def load_skin() -> SkinLibrary:
     """Load and validate every packaged skin site (cached after the first call)."""
     shared = shared_references()
-    sites = []
-    for file in iter_data_files("skin"):
-        entry = load_entry(file, SkinEntry, shared)
-        if entry.name != file.name.removesuffix(".toml"):
-            raise LibraryDataError(f"{file}: field 'name' must match the file name (value {entry.name!r})")
-        sites.append(SkinSite(entry=entry, references={**shared, **entry.references}))
-    return SkinLibrary(sites)
+    return SkinLibrary(
+        [
+            SkinSite(entry=entry, references={**shared, **entry.references})
+            for entry, _file in load_folder("skin", SkinEntry, shared)
+        ]
+    )
