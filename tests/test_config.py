@@ -41,3 +41,8 @@ def test_importing_the_package_does_no_work() -> None:
         "assert dermaport.units.registry.cache_info().currsize == 0"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_bad_log_level_is_refused_in_one_line() -> None:
+    with pytest.raises(InputError, match=r"DERMAPORT_LOG_LEVEL: Input should be 'DEBUG'.*\(value 'LOUD'\)"):
+        load_settings({"DERMAPORT_LOG_LEVEL": "loud"})

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Literal
 
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -32,7 +33,7 @@ class Settings(BaseModel):
     data_dir: Path
     default_ph: float = Field(default=5.5, ge=0, le=14)
     default_skin: str = "human_face"
-    log_level: str = "WARNING"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "WARNING"
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -53,4 +54,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         return Settings.model_validate(values)
     except ValidationError as exc:
         first = exc.errors()[0]
-        raise InputError(f"bad setting {first['loc'][0]}: {first['msg']} (value {first['input']!r})") from exc
+        variable = f"DERMAPORT_{str(first['loc'][0]).upper()}"
+        raise InputError(
+            f"environment variable {variable}: {first['msg']} (value {first['input']!r})"
+        ) from exc

@@ -11,6 +11,7 @@ import typer
 
 from dermaport import __version__
 from dermaport.cli import actives, skin
+from dermaport.config import load_settings
 from dermaport.errors import DermaportError
 
 __all__ = ["app", "main"]
@@ -45,9 +46,8 @@ def _root(
     ] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what the library does.")] = False,
 ) -> None:
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
-    )
+    level = "DEBUG" if verbose else load_settings().log_level
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
 
 
 def _fail(message: str, code: int) -> int:
