@@ -40,6 +40,7 @@ def test_parses_what_people_type(text: str, kind: str, si: float) -> None:
         ("", "current", "empty current"),
         ("1/0 mA", "current", "cannot read"),
         ("0.3 mA/cm3", "current density", "is not a current density"),
+        ("1e999 mA", "current", "is not a finite number"),
     ],
 )
 def test_bad_quantities_name_the_value_and_show_an_example(text: str, kind: str, fragment: str) -> None:

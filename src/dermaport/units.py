@@ -7,6 +7,7 @@ floats in SI units. The registry is created on first use, never at import.
 
 from __future__ import annotations
 
+import math
 import re
 from functools import cache
 from typing import NamedTuple
@@ -90,6 +91,8 @@ def parse(text: str, kind: str) -> pint.Quantity:  # type: ignore[type-arg]
         raise QuantityError(f"cannot read {raw!r} as a quantity: {hint}") from exc
     if not isinstance(quantity, ureg.Quantity):
         raise QuantityError(f"cannot read {raw!r} as a quantity: {hint}")
+    if not math.isfinite(float(quantity.magnitude)):
+        raise QuantityError(f"{raw!r} is not a finite number: {hint}")
     target = ureg.Quantity(1, spec.si_unit)
     if quantity.dimensionality != target.dimensionality:
         if quantity.dimensionless and spec.name != "fraction":

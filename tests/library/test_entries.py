@@ -76,6 +76,14 @@ def test_lookup_is_case_insensitive_and_by_alias(query: str) -> None:
     assert load_actives().get(query).name == "niacinamide"
 
 
+@pytest.mark.parametrize("family", ["hyaluronic acid", "HA", "Sodium Hyaluronate"])
+def test_a_family_name_asks_to_choose_a_grade(family: str) -> None:
+    with pytest.raises(UnknownNameError) as caught:
+        load_actives().get(family)
+    assert len(caught.value.suggestions) == 4
+    assert "choose one of" in str(caught.value)
+
+
 def test_unknown_name_suggests_the_closest() -> None:
     with pytest.raises(UnknownNameError) as caught:
         load_actives().get("niacinamid")

@@ -41,8 +41,9 @@ class NameIndex(Generic[T]):
         self._shared: dict[str, list[str]] = {}
         for name, keys in (shared_aliases or {}).items():
             for key in keys:
-                if normalise(key):
-                    self._shared.setdefault(normalise(key), []).append(name)
+                folded = normalise(key)
+                if folded and name not in self._shared.setdefault(folded, []):
+                    self._shared[folded].append(name)
         for name in self._items:
             for key in (name, *aliases.get(name, ())):
                 folded = normalise(key)

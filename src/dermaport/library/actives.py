@@ -151,7 +151,7 @@ class ActiveLibrary:
             {a.name: [a.display_name, *a.entry.aliases] for a in actives},
             what="active",
             list_command="dermaport actives list",
-            shared_aliases={a.name: [a.entry.inci] for a in actives},
+            shared_aliases={a.name: [a.entry.inci, *a.entry.family] for a in actives},
         )
 
     def __len__(self) -> int:

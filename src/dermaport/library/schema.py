@@ -110,6 +110,7 @@ class ActiveEntry(_Strict):
     category: Category
     inci: str = ""
     aliases: list[str] = Field(default_factory=list)
+    family: list[str] = Field(default_factory=list)  # names shared with sibling entries (HA grades)
     concerns: list[Concern] = Field(default_factory=list)
     counter_ion: str = ""
     fixed_charge: int = Field(default=0, ge=-4, le=4)
