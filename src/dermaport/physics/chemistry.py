@@ -1,0 +1,111 @@
+"""Acid–base chemistry for the engine: fast mean charges, the skin's fixed charge, vehicle pH.
+
+Acid–base equilibria are taken as instantaneous (proton transfer is microseconds; transport
+is seconds). The vehicle's pH follows from its electroneutrality: the strong ions it holds,
+the weak acids and bases (the active, the buffer) at their pKa values, and water.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from dermaport.library.acid_base import AcidBaseGroup
+from dermaport.physics.constants import hydrogen_mol_per_m3, hydroxide_mol_per_m3
+
+__all__ = ["MeanCharge", "WeakElectrolyte", "fixed_charge_mol_per_m3", "vehicle_ph"]
+
+_LN10 = math.log(10.0)
+
+
+@dataclass(frozen=True)
+class MeanCharge:
+    """Mean net charge of a molecule as a function of pH (elementary charges).
+
+    The mean of independent groups is the sum of their means, so each group's stepwise
+    distribution (Henderson–Hasselbalch) is summed without building the joint distribution.
+    """
+
+    groups: tuple[tuple[str, tuple[float, ...]], ...]
+    fixed: int = 0
+
+    @classmethod
+    def of(cls, groups: Sequence[AcidBaseGroup], fixed: int = 0) -> MeanCharge:
+        """From library ionisable groups and a permanent charge."""
+        return cls(tuple((g.kind, tuple(g.pka)) for g in groups), fixed)
+
+    def __call__(self, ph: float) -> float:
+        """Mean charge at ``ph``."""
+        total = float(self.fixed)
+        for kind, pkas in self.groups:
+            # log10 of the unnormalised weight of the state that has lost k protons
+            log_w = np.concatenate(([0.0], np.cumsum(ph - np.asarray(pkas))))
+            w = np.exp(_LN10 * (log_w - log_w.max()))
+            lost = float(np.dot(np.arange(len(w)), w) / w.sum())
+            total += -lost if kind == "acid" else len(pkas) - lost
+        return total
+
+    def slope(self, ph: float, step: float = 1e-4) -> float:
+        """d(mean charge)/d(pH) by central difference (never positive)."""
+        return (self(ph + step) - self(ph - step)) / (2 * step)
+
+
+@dataclass(frozen=True)
+class WeakElectrolyte:
+    """A non-strong solute of the vehicle: its concentration (mol/m³) and mean-charge curve."""
+
+    name: str
+    concentration: float
+    charge: MeanCharge
+
+
+def fixed_charge_mol_per_m3(magnitude_mol_per_m3: float, ph: float, isoelectric_point: float) -> float:
+    """Signed fixed charge of the skin's aqueous pathways (mol/m³ of pore water).
+
+    Negative above the isoelectric point, positive below, zero at it, saturating at
+    ``±magnitude`` two pH units away: the net charge of equal numbers of acidic and basic
+    groups titrating about the pI, ``-X tanh(ln10 (pH - pI) / 2)``.
+    """
+    return -magnitude_mol_per_m3 * math.tanh(_LN10 * (ph - isoelectric_point) / 2.0)
+
+
+def vehicle_ph(strong_charge: float, weak: Sequence[WeakElectrolyte], guess: float) -> float:
+    """The pH at which the vehicle is neutral.
+
+    ``strong_charge`` is Σ zᵢcᵢ of the strong ions (mol/m³ of charge). Solves
+    ``strong + Σ c_w z̄_w(pH) + [H⁺] - [OH⁻] = 0``, whose left side falls monotonically with
+    pH, by safeguarded Newton iteration from ``guess``.
+    """
+
+    def balance(ph: float) -> float:
+        return (
+            strong_charge
+            + sum(w.concentration * w.charge(ph) for w in weak)
+            + hydrogen_mol_per_m3(ph)
+            - hydroxide_mol_per_m3(ph)
+        )
+
+    lo, hi = -2.0, 16.0
+    ph = min(max(guess, lo), hi)
+    for _ in range(60):
+        f = balance(ph)
+        if f > 0:
+            lo = ph
+        else:
+            hi = ph
+        slope = (
+            sum(w.concentration * w.charge.slope(ph) for w in weak)
+            - _LN10 * hydrogen_mol_per_m3(ph)
+            - _LN10 * hydroxide_mol_per_m3(ph)
+        )
+        step = -f / slope if slope < 0 else 0.0
+        nxt = ph + max(-1.0, min(1.0, step))
+        if not lo < nxt < hi:
+            nxt = 0.5 * (lo + hi)
+        if abs(nxt - ph) < 1e-10:
+            return nxt
+        ph = nxt
+    return ph

@@ -1,0 +1,373 @@
+"""``simulate(...)``: the one facade the CLI, planning and the device simulator call."""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from dermaport.errors import InputError
+from dermaport.library.actives import Active, load_actives
+from dermaport.library.skin import SkinSite, load_skin
+from dermaport.physics import parameters as par
+from dermaport.physics.constants import FARADAY_C_PER_MOL
+from dermaport.physics.model import DERMIS, TOP, VIABLE
+from dermaport.physics.result import LayerAmounts, SimulationResult, Timeline
+from dermaport.physics.setup import Resolution, Vehicle, build
+from dermaport.physics.solver import (
+    Conditions,
+    ElectrodeKind,
+    SolverError,
+    State,
+    _capacity_and_kd,
+    _faces,
+    advance,
+)
+from dermaport.protocol.steps import Desincrustation, Iontophoresis, Passive, Rest, Step, parse_step
+from dermaport.units import Concentration, parse_concentration, parse_ph, parse_si
+
+__all__ = ["SALTS", "simulate"]
+
+logger = logging.getLogger(__name__)
+
+#: Salts a background electrolyte may name, as library ions and their counts per formula unit.
+SALTS: dict[str, dict[str, int]] = {
+    "nacl": {"sodium": 1, "chloride": 1},
+    "kcl": {"potassium": 1, "chloride": 1},
+    "mgcl2": {"magnesium": 1, "chloride": 2},
+}
+DEFAULT_VEHICLE_VOLUME = "20 uL/cm2"
+DEFAULT_IN_VITRO_VOLUME = "1000 uL/cm2"
+DEFAULT_ELECTRODE_AREA_M2 = 10e-4
+
+_UG_PER_CM2 = 100.0  # mol/m² × (g/mol) × 100 = µg/cm²
+
+
+@dataclass(frozen=True)
+class _Segment:
+    step: str
+    duration_s: float
+    current: Callable[[float], float]  # A/m² into the skin at time t within the step
+    attached: bool
+    carries_current: bool
+    breakpoints: tuple[float, ...]
+
+
+def _background(text: str, library_ions: Callable[[str], Active]) -> list[tuple[Active, float]]:
+    match = re.fullmatch(r"\s*(\S+)\s+(.+?)\s*", text)
+    example = "e.g. 'NaCl 150 mM'"
+    if match is None:
+        raise InputError(f"background {text!r} is not 'SALT CONCENTRATION': {example}")
+    salt, amount = match.group(1), match.group(2)
+    try:
+        conc = parse_si(amount, "molar concentration")
+    except InputError as exc:
+        raise InputError(f"background {text!r}: the concentration must be molar, {example}") from exc
+    if conc < 0:
+        raise InputError(f"background {text!r}: the concentration must not be negative, {example}")
+    ions = SALTS.get(salt.lower())
+    if ions is None:
+        raise InputError(f"background salt {salt!r} is not known (known: NaCl, KCl, MgCl2): {example}")
+    return [(library_ions(name), count * conc) for name, count in ions.items()]
+
+
+def _buffer(text: str, library: Callable[[str], Active]) -> tuple[Active, float]:
+    match = re.fullmatch(r"\s*(\S+)\s+(.+?)\s*", text)
+    example = "e.g. 'phosphate 10 mM' or 'citrate 10 mM'"
+    if match is None:
+        raise InputError(f"buffer {text!r} is not 'BUFFER CONCENTRATION': {example}")
+    entry = library(match.group(1))
+    if not entry.entry.ionisable_groups:
+        raise InputError(f"buffer {match.group(1)!r} has no acid-base groups in the library: {example}")
+    try:
+        conc = parse_si(match.group(2), "molar concentration")
+    except InputError as exc:
+        raise InputError(f"buffer {text!r}: the concentration must be molar, {example}") from exc
+    return entry, conc
+
+
+def _segments(steps: Sequence[Step], area_m2: float | None) -> list[_Segment]:
+    out: list[_Segment] = []
+    for step in steps:
+        duration = step.duration.si
+        if isinstance(step, Iontophoresis | Desincrustation):
+            if step.current.kind == "current":
+                if area_m2 is None:
+                    raise InputError(
+                        f"step '{step}' gives a current, not a current density: give the electrode "
+                        "area (--electrode-area 10 cm2) or a density such as '0.3 mA/cm2'"
+                    )
+                density = step.current.si / area_m2
+            else:
+                density = step.current.si
+            sign = 1.0 if isinstance(step, Iontophoresis) and step.electrode == "anode" else -1.0
+            ramp = min(step.ramp.si if step.ramp is not None else 0.0, duration / 2)
+
+            def current(t: float, j: float = sign * density, r: float = ramp, d: float = duration) -> float:
+                if r <= 0:
+                    return j
+                return j * min(1.0, t / r, max(0.0, (d - t) / r))
+
+            points = tuple(sorted({p for p in (ramp, duration - ramp, duration) if p > 0}))
+            out.append(_Segment(str(step), duration, current, True, True, points))
+        elif isinstance(step, Passive | Rest):
+            out.append(
+                _Segment(str(step), duration, lambda _t: 0.0, isinstance(step, Passive), False, (duration,))
+            )
+    return out
+
+
+def simulate(
+    active: Active | str,
+    concentration: str | Concentration,
+    steps: Sequence[Step | str],
+    *,
+    vehicle_ph: float | str = 5.5,
+    background: Sequence[str] = (),
+    buffer: str | None = None,
+    vehicle_volume: str | float | None = None,
+    electrode: ElectrodeKind = "inert",
+    electrode_area: str | float | None = None,
+    skin: SkinSite | str = "human_face",
+    in_vitro: bool = False,
+    observe: str | float | None = None,
+    resolution: Resolution | None = None,
+) -> SimulationResult:
+    """Predict delivery of ``active`` from a product through the ``steps`` of a protocol.
+
+    Quantities are strings read by :mod:`dermaport.units` (``"3 %"``, ``"20 uL/cm2"``,
+    ``"10 cm2"``, ``"1 h"``) or SI floats (m³/m², m², s). ``observe`` follows the skin for that
+    long after the last step with the product removed. Raises :class:`InputError` on bad input.
+    """
+    library = load_actives()
+    the_active = library.resolve(active) if isinstance(active, str) else active
+    site = load_skin().get(skin) if isinstance(skin, str) else skin
+    conc = parse_concentration(concentration) if isinstance(concentration, str) else concentration
+    ph = parse_ph(vehicle_ph)
+    if electrode not in ("inert", "ag-agcl"):
+        raise InputError(f"electrode {electrode!r} is not 'inert' or 'ag-agcl': e.g. --electrode ag-agcl")
+    volume = (
+        vehicle_volume
+        if vehicle_volume is not None
+        else (DEFAULT_IN_VITRO_VOLUME if in_vitro else DEFAULT_VEHICLE_VOLUME)
+    )
+    volume_m = parse_si(volume, "volume per area") if isinstance(volume, str) else float(volume)
+    area_m2 = parse_si(electrode_area, "area") if isinstance(electrode_area, str) else electrode_area
+    for name, value in (("vehicle volume", volume_m), ("electrode area", area_m2)):
+        if value is not None and not (value > 0 and math.isfinite(value)):
+            raise InputError(f"{name} must be above zero: e.g. '20 uL/cm2' or '10 cm2'")
+    parsed = [parse_step(s) if isinstance(s, str) else s for s in steps]
+    if not parsed:
+        raise InputError("give at least one step, e.g. 'iontophoresis cathode 0.3 mA/cm2 for 6 min'")
+    segments = _segments(parsed, area_m2)
+    if observe is not None:
+        observe_s = parse_si(observe, "duration") if isinstance(observe, str) else float(observe)
+        if not observe_s > 0:
+            raise InputError(f"observe {observe!r} must be a positive duration: e.g. '1 h'")
+        segments.append(
+            _Segment(f"observe for {observe}", observe_s, lambda _t: 0.0, False, False, (observe_s,))
+        )
+
+    ions = {name: library.get(name) for name in ("sodium", "chloride", "hydrogen_ion", "hydroxide")}
+    added: list[tuple[Active, float]] = []
+    for text in background:
+        added.extend(_background(text, library.get))
+    for ion, _ in added:
+        ions[ion.name] = ion
+    counter = the_active.entry.counter_ion
+    if counter and counter not in ions:
+        try:
+            ions[counter] = library.get(counter)
+        except LookupError:
+            logger.warning(
+                "counter-ion %r of %s is not in the library; sodium/chloride used", counter, the_active.name
+            )
+    buffers = (_buffer(buffer, library.get),) if buffer else ()
+    vehicle = Vehicle(ph, volume_m, the_active.molar_concentration(conc), tuple(added), buffers)
+    chain, cond, state = build(
+        the_active,
+        vehicle,
+        site,
+        ions,
+        electrode=electrode,
+        in_vitro=in_vitro,
+        resolution=resolution or Resolution(),
+    )
+    return _run(chain, cond, state, segments, the_active, site, in_vitro, electrode, area_m2)
+
+
+def _amounts(chain: object, cond: Conditions, state: State) -> np.ndarray:  # type: ignore[type-arg]
+    from dermaport.physics.model import Chain
+
+    assert isinstance(chain, Chain)
+    capacity, _, _ = _capacity_and_kd(chain, cond, state.ph)
+    return np.asarray(chain.volume_m * capacity[cond.active] * state.u[cond.active])
+
+
+def _run(
+    chain: object,
+    cond: Conditions,
+    state: State,
+    segments: list[_Segment],
+    active: Active,
+    site: SkinSite,
+    in_vitro: bool,
+    electrode: ElectrodeKind,
+    area_m2: float | None,
+) -> SimulationResult:
+    from dermaport.physics.model import Chain
+
+    assert isinstance(chain, Chain)
+    mw = active.mw_g_per_mol
+    area = area_m2 if area_m2 is not None else DEFAULT_ELECTRODE_AREA_M2
+    applied = float(_amounts(chain, cond, state)[chain.vehicle])
+    kp = _passive_permeability(chain, cond, state.ph)
+    timeline = Timeline()
+    delivered = cleared = 0.0
+    on_time = on_delivered = on_charge = on_current_charge = on_flow = dose = 0.0
+    ph_seen = [state.ph]
+    t_total = 0.0
+    steps_taken = 0
+    dt = 0.02
+    for seg in segments:
+        if state.attached and not seg.attached:
+            state.dpsi = np.zeros_like(state.dpsi)  # no current from now on: start from no field
+        state.attached = seg.attached
+        dt = min(dt, 0.05) if seg.carries_current or seg.attached else dt
+        dt_max = max(seg.duration_s / (40 if seg.carries_current else 25), 1e-3)
+        dt_max = min(dt_max, 15.0 if seg.attached else 300.0)
+        t = 0.0
+        while t < seg.duration_s * (1 - 1e-12):
+            upcoming = min(
+                (p for p in seg.breakpoints if p > t * (1 + 1e-12) + 1e-12), default=seg.duration_s
+            )
+            h = min(dt, upcoming - t)
+            current = seg.current(t + h)
+            try:
+                new, report = advance(chain, cond, state, h, current)
+            except SolverError as exc:
+                if h < 1e-7:
+                    raise RuntimeError(
+                        f"the transport solver failed at t = {t_total + t:.3g} s: {exc}"
+                    ) from exc
+                dt = h / 4
+                continue
+            if abs(new.ph - state.ph) > 0.25 and h > 1e-5:
+                dt = h / 2
+                continue
+            state = new
+            t += h
+            steps_taken += 1
+            a = report.surface[cond.active]
+            delivered += a
+            cleared += report.cleared[cond.active] + report.bottom[cond.active]
+            if seg.carries_current:
+                on_time += h
+                on_delivered += a
+                on_charge += report.surface_charge
+                on_current_charge += current * h
+                on_flow += float(np.dot(chain.routes.area_fraction, state.volume_flow)) * h
+                dose += abs(current) * area * h
+            ph_seen.append(state.ph)
+            timeline.time_s.append(t_total + t)
+            timeline.current_mA.append(abs(current) * area * 1e3)
+            timeline.voltage_V.append(abs(report.voltage_v))
+            timeline.flux_ug_per_cm2_h.append(a / h * mw * _UG_PER_CM2 * 3600.0)
+            timeline.vehicle_ph.append(state.ph)
+            grow = 1.5 if report.iterations <= 12 else 1.2 if report.iterations <= 24 else 0.7
+            dt = min(h * grow, dt_max) if h >= dt * 0.999 else min(dt, dt_max)
+        t_total += seg.duration_s
+
+    amounts = _amounts(chain, cond, state)
+    layer = chain.kind
+    remaining = float(amounts[chain.vehicle])
+    in_tissue = amounts.copy()
+    in_tissue[chain.vehicle] = 0.0
+    layers = LayerAmounts(
+        stratum_corneum=float(amounts[layer == TOP].sum()) * mw * _UG_PER_CM2,
+        viable_epidermis=float(amounts[layer == VIABLE].sum()) * mw * _UG_PER_CM2,
+        dermis=float(amounts[layer == DERMIS].sum()) * mw * _UG_PER_CM2,
+        beyond=cleared * mw * _UG_PER_CM2,
+    )
+    depth_um, profile, depth90 = _profile(chain, amounts, cond, state)
+    total_time = t_total
+    mean_flux = (
+        (on_delivered / on_time if on_time > 0 else delivered / total_time) * mw * _UG_PER_CM2 * 3600.0
+    )
+    balance = abs(applied - remaining - delivered) / applied if applied > 0 else 0.0
+    citations = active.citations()
+    citations.update(site.citations())
+    citations.update(par.references())
+    return SimulationResult(
+        active=active.name,
+        skin=site.name,
+        in_vitro=in_vitro,
+        steps=[s.step for s in segments],
+        electrode=electrode,
+        electrode_area_cm2=area * 1e4,
+        applied_ug_per_cm2=applied * mw * _UG_PER_CM2,
+        vehicle_remaining_ug_per_cm2=remaining * mw * _UG_PER_CM2,
+        delivered=layers,
+        total_delivered_ug_per_cm2=delivered * mw * _UG_PER_CM2,
+        mean_flux_ug_per_cm2_h=mean_flux,
+        transport_number=(on_charge * FARADAY_C_PER_MOL / on_current_charge) if on_current_charge else None,
+        volume_flow_uL_per_cm2_h=(on_flow / on_time * 3.6e8) if on_time > 0 else None,
+        charge_dose_mA_min=dose * 1e3 / 60.0,
+        vehicle_ph_start=ph_seen[0],
+        vehicle_ph_min=min(ph_seen),
+        vehicle_ph_max=max(ph_seen),
+        vehicle_ph_end=ph_seen[-1],
+        kp_passive_cm_per_h=kp,
+        penetration_depth_um=depth90,
+        profile_depth_um=depth_um,
+        profile_ug_per_cm3=profile,
+        timeline=timeline,
+        mass_balance_error=balance,
+        step_count=steps_taken,
+        citations=citations,
+    )
+
+
+def _passive_permeability(chain: object, cond: Conditions, ph: float) -> float:
+    """Steady passive permeability (cm/h): each route's face resistances in series, routes in parallel."""
+    from dermaport.physics.model import Chain
+
+    assert isinstance(chain, Chain)
+    from dermaport.physics.solver import _charges
+
+    _, kd, polar = _capacity_and_kd(chain, cond, ph)
+    g, _, _, _ = _faces(chain, kd, polar, _charges(chain, cond, ph), chain.hindrance)
+    total = 0.0
+    for r in (0, 1):
+        resistance = float(np.sum(1.0 / g[cond.active, chain.face_route == r]))
+        total += chain.routes.area_fraction[r] / resistance
+    return total * 3.6e5
+
+
+def _profile(
+    chain: object,
+    amounts: np.ndarray,
+    cond: Conditions,
+    state: State,  # type: ignore[type-arg]
+) -> tuple[list[float], list[float], float | None]:
+    from dermaport.physics.model import Chain
+
+    assert isinstance(chain, Chain)
+    column = chain.column
+    per_depth = np.zeros(column.size)
+    tissue = chain.depth_index >= 0
+    np.add.at(per_depth, chain.depth_index[tissue], amounts[tissue])
+    mw = chain.solutes[cond.active].mw_g_per_mol
+    concentration = per_depth / column.widths_m * mw  # mol/m³ × g/mol = g/m³ = µg/cm³
+    depth_um = (column.centers_m * 1e6).tolist()
+    total = per_depth.sum()
+    if total <= 0:
+        return depth_um, concentration.tolist(), None
+    edges = np.concatenate(([0.0], np.cumsum(column.widths_m)))
+    cumulative = np.concatenate(([0.0], np.cumsum(per_depth))) / total
+    depth90 = float(np.interp(0.9, cumulative, edges)) * 1e6
+    return depth_um, concentration.tolist(), depth90

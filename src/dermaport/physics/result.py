@@ -1,0 +1,106 @@
+"""The typed result of a simulation and its JSON form (the ``simulate --json`` contract)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["LayerAmounts", "SimulationResult", "Timeline"]
+
+
+@dataclass(frozen=True)
+class LayerAmounts:
+    """Amounts of the active per cm² of treated skin at the end (µg/cm²)."""
+
+    stratum_corneum: float
+    viable_epidermis: float
+    dermis: float
+    beyond: float  # cleared into the blood (in vivo) or collected by the receptor (in vitro)
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """Values after every accepted time step."""
+
+    time_s: list[float] = field(default_factory=list)
+    current_mA: list[float] = field(default_factory=list)  # noqa: N815 - contract name
+    voltage_V: list[float] = field(default_factory=list)  # noqa: N815 - contract name
+    flux_ug_per_cm2_h: list[float] = field(default_factory=list)
+    vehicle_ph: list[float] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SimulationResult:
+    """Everything a run predicts. Amounts in µg per cm² of treated skin (of the active as dosed)."""
+
+    active: str
+    skin: str
+    in_vitro: bool
+    steps: list[str]
+    electrode: str
+    electrode_area_cm2: float
+    applied_ug_per_cm2: float
+    vehicle_remaining_ug_per_cm2: float
+    delivered: LayerAmounts
+    total_delivered_ug_per_cm2: float
+    mean_flux_ug_per_cm2_h: float
+    transport_number: float | None
+    volume_flow_uL_per_cm2_h: float | None  # noqa: N815 - contract name
+    charge_dose_mA_min: float  # noqa: N815 - contract name
+    vehicle_ph_start: float
+    vehicle_ph_min: float
+    vehicle_ph_max: float
+    vehicle_ph_end: float
+    kp_passive_cm_per_h: float
+    penetration_depth_um: float | None
+    profile_depth_um: list[float]
+    profile_ug_per_cm3: list[float]
+    timeline: Timeline
+    mass_balance_error: float  # |applied - remaining - delivered| / applied
+    step_count: int
+    citations: dict[str, str] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``simulate --json`` object."""
+        beyond = "receptor" if self.in_vitro else "cleared"
+        return {
+            "active": self.active,
+            "skin": self.skin,
+            "in_vitro": self.in_vitro,
+            "steps": self.steps,
+            "electrode": self.electrode,
+            "electrode_area_cm2": self.electrode_area_cm2,
+            "applied_ug_per_cm2": self.applied_ug_per_cm2,
+            "vehicle_remaining_ug_per_cm2": self.vehicle_remaining_ug_per_cm2,
+            "delivered_ug_per_cm2": {
+                "stratum_corneum": self.delivered.stratum_corneum,
+                "viable_epidermis": self.delivered.viable_epidermis,
+                "dermis": self.delivered.dermis,
+                beyond: self.delivered.beyond,
+            },
+            "total_delivered_ug_per_cm2": self.total_delivered_ug_per_cm2,
+            "mean_flux_ug_per_cm2_h": self.mean_flux_ug_per_cm2_h,
+            "transport_number": self.transport_number,
+            "volume_flow_uL_per_cm2_h": self.volume_flow_uL_per_cm2_h,
+            "charge_dose_mA_min": self.charge_dose_mA_min,
+            "vehicle_ph_start": self.vehicle_ph_start,
+            "vehicle_ph_min": self.vehicle_ph_min,
+            "vehicle_ph_max": self.vehicle_ph_max,
+            "vehicle_ph_end": self.vehicle_ph_end,
+            "kp_passive_cm_per_h": self.kp_passive_cm_per_h,
+            "penetration_depth_um": self.penetration_depth_um,
+            "profile": {
+                "depth_um": self.profile_depth_um,
+                "concentration_ug_per_cm3": self.profile_ug_per_cm3,
+            },
+            "timeline": {
+                "time_s": self.timeline.time_s,
+                "current_mA": self.timeline.current_mA,
+                "voltage_V": self.timeline.voltage_V,
+                "flux_ug_per_cm2_h": self.timeline.flux_ug_per_cm2_h,
+                "vehicle_ph": self.timeline.vehicle_ph,
+            },
+            "mass_balance_error": self.mass_balance_error,
+            "time_steps": self.step_count,
+            "citations": [f"[{k}] {v}" for k, v in sorted(self.citations.items())],
+        }
