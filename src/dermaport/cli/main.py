@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from dermaport import __version__
-from dermaport.cli import actives, skin
+from dermaport.cli import actives, simulate, skin
 from dermaport.config import load_settings
 from dermaport.errors import DermaportError
 
@@ -23,7 +23,9 @@ app = typer.Typer(
         "Examples:\n\n"
         "  dermaport actives list --ph 5.5\n\n"
         "  dermaport actives show 'sodium ascorbyl phosphate' --ph 7\n\n"
-        "  dermaport skin show face"
+        "  dermaport skin show face\n\n"
+        "  dermaport simulate SAP --concentration '3 %' --vehicle-ph 7 "
+        "--step 'iontophoresis cathode 0.3 mA/cm2 for 6 min' --observe '1 h'"
     ),
     no_args_is_help=True,
     add_completion=False,
@@ -31,6 +33,7 @@ app = typer.Typer(
 )
 app.add_typer(actives.app, name="actives")
 app.add_typer(skin.app, name="skin")
+app.command("simulate", help=simulate.HELP)(simulate.command)
 
 
 def _version(value: bool) -> None:

@@ -40,6 +40,8 @@ class MeanCharge:
     def __call__(self, ph: float) -> float:
         """Mean charge at ``ph``."""
         total = float(self.fixed)
+        if not self.groups:
+            return total
         for kind, pkas in self.groups:
             # log10 of the unnormalised weight of the state that has lost k protons
             log_w = np.concatenate(([0.0], np.cumsum(ph - np.asarray(pkas))))
