@@ -26,11 +26,11 @@ HELP = (
 
 
 def command(
-    active: Annotated[str, typer.Argument(help="Library name or alias, or a .toml file in the library schema.")],
+    active: Annotated[str, typer.Argument(help="Library name or alias, or a .toml data file.")],
     concentration: Annotated[str, typer.Option(help="Product concentration: '3 %', '10 mg/mL' or '25 mM'.")],
     step: Annotated[
         list[str],
-        typer.Option(help="A step, repeatable: 'passive for 30 min', 'iontophoresis cathode 0.3 mA/cm2 for 6 min'."),
+        typer.Option(help="A step, repeatable, e.g. 'passive for 30 min'."),
     ],
     vehicle_ph: Annotated[str | None, typer.Option(help="pH of the product (default 5.5).")] = None,
     background: Annotated[
@@ -45,7 +45,7 @@ def command(
         str | None, typer.Option(help="Active electrode area, needed for steps in mA: '10 cm2'.")
     ] = None,
     skin: Annotated[str, typer.Option(help="Skin site (dermaport skin list).")] = "human_face",
-    in_vitro: Annotated[bool, typer.Option("--in-vitro", help="Dermatomed skin over a receptor sink.")] = False,
+    in_vitro: Annotated[bool, typer.Option("--in-vitro", help="Dermatomed skin, receptor sink.")] = False,
     observe: Annotated[
         str | None, typer.Option(help="Follow the skin this long after the last step, product removed.")
     ] = None,
@@ -104,7 +104,11 @@ def _print(result: SimulationResult, plot: Path | None) -> None:
         table.add_row(name, f"{value:.3g}", f"{share:.2g}")
     out.print(table)
     tn = "n/a (no current)" if result.transport_number is None else f"{result.transport_number:.3g}"
-    flow = "n/a" if result.volume_flow_uL_per_cm2_h is None else f"{result.volume_flow_uL_per_cm2_h:+.3g} µL/(cm²·h)"
+    flow = (
+        "n/a"
+        if result.volume_flow_uL_per_cm2_h is None
+        else f"{result.volume_flow_uL_per_cm2_h:+.3g} µL/(cm²·h)"
+    )
     depth = "n/a" if result.penetration_depth_um is None else f"{result.penetration_depth_um:.3g} µm"
     out.print(f"steps: {'; '.join(result.steps)}")
     out.print(
@@ -116,8 +120,12 @@ def _print(result: SimulationResult, plot: Path | None) -> None:
         f"vehicle pH {result.vehicle_ph_start:.2f} → {result.vehicle_ph_end:.2f} "
         f"(min {result.vehicle_ph_min:.2f}, max {result.vehicle_ph_max:.2f}, {result.electrode} electrode)"
     )
-    out.print(f"90 % of the active in tissue lies above {depth} · passive kp {result.kp_passive_cm_per_h:.3g} cm/h")
+    out.print(
+        f"90 % of the active in tissue lies above {depth} · passive kp {result.kp_passive_cm_per_h:.3g} cm/h"
+    )
     if result.vehicle_ph_min < 4.0 or result.vehicle_ph_max > 8.0:
-        out.print("[bold red]warning:[/] the vehicle pH leaves 4-8; buffer the product or use Ag/AgCl electrodes")
+        out.print(
+            "[bold red]warning:[/] the vehicle pH leaves 4-8; buffer the product or use Ag/AgCl electrodes"
+        )
     if plot is not None:
         out.print(f"plot written to {plot}")

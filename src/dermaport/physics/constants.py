@@ -24,7 +24,7 @@ def thermal_voltage_v(temperature_c: float) -> float:
 
 def hydrogen_mol_per_m3(ph: float) -> float:
     """Free H⁺ concentration (mol/m³) at ``ph``."""
-    return 10.0 ** (3.0 - ph)
+    return float(10.0 ** (3.0 - ph))
 
 
 def hydroxide_mol_per_m3(ph: float) -> float:

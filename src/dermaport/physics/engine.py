@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 
 from dermaport.errors import InputError
 from dermaport.library.actives import Active, load_actives
@@ -200,7 +201,7 @@ def simulate(
     return _run(chain, cond, state, segments, the_active, site, in_vitro, electrode, area_m2)
 
 
-def _amounts(chain: object, cond: Conditions, state: State) -> np.ndarray:  # type: ignore[type-arg]
+def _amounts(chain: object, cond: Conditions, state: State) -> NDArray[np.float64]:
     from dermaport.physics.model import Chain
 
     assert isinstance(chain, Chain)
@@ -247,6 +248,7 @@ def _run(
             )
             h = min(dt, upcoming - t)
             current = seg.current(t + h)
+            mean_current = 0.5 * (seg.current(t) + current)  # exact: ramps are linear between breakpoints
             try:
                 new, report = advance(chain, cond, state, h, current)
             except SolverError as exc:
@@ -269,9 +271,9 @@ def _run(
                 on_time += h
                 on_delivered += a
                 on_charge += report.surface_charge
-                on_current_charge += current * h
+                on_current_charge += mean_current * h
                 on_flow += float(np.dot(chain.routes.area_fraction, state.volume_flow)) * h
-                dose += abs(current) * area * h
+                dose += abs(mean_current) * area * h
             ph_seen.append(state.ph)
             timeline.time_s.append(t_total + t)
             timeline.current_mA.append(abs(current) * area * 1e3)
@@ -352,7 +354,7 @@ def _profile(
     chain: object,
     amounts: np.ndarray,
     cond: Conditions,
-    state: State,  # type: ignore[type-arg]
+    state: State,
 ) -> tuple[list[float], list[float], float | None]:
     from dermaport.physics.model import Chain
 

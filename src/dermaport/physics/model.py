@@ -115,7 +115,7 @@ def build_chain(
     """Assemble the chain from one column mesh and the route and solute properties."""
     n_col = column.size
     n = 2 * n_col + 1
-    # cell c of the appendageal column sits at chain index n_col - 1 - c; of the intercellular at n_col + 1 + c
+    # appendageal cell c sits at chain index n_col - 1 - c; intercellular cell c at n_col + 1 + c
     depth_index = np.concatenate((np.arange(n_col)[::-1], [-1], np.arange(n_col))).astype(np.int64)
     route = np.concatenate((np.ones(n_col), [-1], np.zeros(n_col))).astype(np.int64)
     col_kind = np.where(column.layer == 0, TOP, np.where(column.layer == 1, VIABLE, DERMIS))

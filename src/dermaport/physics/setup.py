@@ -92,7 +92,7 @@ def _solute(active: Active, role: str, temperature_c: float, clearance_per_s: fl
         radius_m=active.hydrodynamic_radius_m,
         charge=charge,
         clearance_per_s=clearance_per_s,
-        **kw,  # type: ignore[arg-type]
+        **kw,
         **kw_neutral,  # type: ignore[arg-type]
     )
 

@@ -23,7 +23,7 @@ from functools import cache
 from typing import Literal
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 from scipy.sparse import csc_matrix
 from scipy.sparse.linalg import splu
 
@@ -151,11 +151,11 @@ class _Triplets:
     """Coordinates and values of a sparse Jacobian, collected in blocks."""
 
     def __init__(self) -> None:
-        self.rows: list[Array] = []
-        self.cols: list[Array] = []
+        self.rows: list[NDArray[np.int64]] = []
+        self.cols: list[NDArray[np.int64]] = []
         self.vals: list[Array] = []
 
-    def put(self, r: Array, c: Array, v: Array) -> None:
+    def put(self, r: ArrayLike, c: ArrayLike, v: ArrayLike) -> None:
         """Add entries (duplicates are summed)."""
         self.rows.append(np.asarray(r, dtype=np.int64))
         self.cols.append(np.asarray(c, dtype=np.int64))
@@ -168,7 +168,7 @@ class _Triplets:
         self.cols = [c[k] for c, k in zip(self.cols, keep, strict=True)]
         self.vals = [v[k] for v, k in zip(self.vals, keep, strict=True)]
 
-    def arrays(self) -> tuple[Array, Array, Array]:
+    def arrays(self) -> tuple[NDArray[np.int64], NDArray[np.int64], Array]:
         """All entries as three flat arrays."""
         return np.concatenate(self.rows), np.concatenate(self.cols), np.concatenate(self.vals)
 
@@ -252,7 +252,7 @@ def advance(
     a_coef = b_coef = np.zeros((s_count, nf))
     mass = stored_old
     iteration = 0
-    for iteration in range(1, max_iter + 1):  # noqa: B007 - reported below
+    for iteration in range(1, max_iter + 1):
         z = _charges(chain, cond, ph)
         capacity, kd, polar = _capacity_and_kd(chain, cond, ph)
         g, phi, zf, w_face = _faces(chain, kd, polar, z, chain.hindrance)
@@ -381,7 +381,7 @@ def advance(
             abs(new_ph - ph),
         )
         ph = new_ph
-        if change < 1e-8 and scale == 1.0:
+        if scale == 1.0 and (change < 1e-8 or (iteration >= 10 and change < 1e-6)):
             break
     else:
         raise SolverError(f"no convergence in {max_iter} Newton iterations (last change {change:.2e})")

@@ -1,0 +1,128 @@
+"""Verification: the engine against closed-form solutions and conservation laws."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from dermaport.physics import simulate
+from dermaport.physics.constants import FARADAY_C_PER_MOL, thermal_voltage_v
+from dermaport.physics.sg import bernoulli, bernoulli_derivative
+from tests.physics._column import D_TRACE, THICKNESS, column, run, steady
+
+
+def test_bernoulli_limits_and_derivative() -> None:
+    x = np.array([-50.0, -1.0, -1e-7, 0.0, 1e-7, 1.0, 50.0])
+    assert bernoulli(x) == pytest.approx(np.where(x == 0, 1.0, x / np.expm1(np.where(x == 0, 1.0, x))))
+    # B(x) - B(-x) = -x
+    assert bernoulli(x) - bernoulli(-x) == pytest.approx(-x, abs=1e-12)
+    h = 1e-6
+    numeric = (bernoulli(x + h) - bernoulli(x - h)) / (2 * h)
+    assert bernoulli_derivative(x) == pytest.approx(numeric, rel=1e-5, abs=1e-9)
+
+
+def test_diffusion_through_a_slab_matches_the_series_solution() -> None:
+    """Crank (1975) eq. 4.24a: Q/(L c0) = Dt/L² - 1/6 - 2/π² Σ (-1)^n/n² exp(-D n² π² t / L²)."""
+    chain, cond, state = column(20)
+    times = list(np.linspace(0.2, 120.0, 600))
+    _, _, out = run(chain, cond, state, times)
+    t, big_l, c0 = times[-1], THICKNESS, 1.0
+    tau = D_TRACE * t / big_l**2
+    series = (
+        tau
+        - 1 / 6
+        - 2 / math.pi**2 * sum((-1) ** n / n**2 * math.exp(-(n**2) * math.pi**2 * tau) for n in range(1, 200))
+    )
+    assert out == pytest.approx(series * big_l * c0, rel=0.01)
+
+
+def test_steady_flux_of_a_trace_ion_in_a_constant_field_is_goldmans() -> None:
+    """A trace cation in an excess of NaCl sees a uniform field: J = P ν c0 / (1 - e^-ν), ν = zFΔφ/RT."""
+    chain, cond, state = column(10, charge=1)
+    current = 300.0  # A/m², into the skin: a drop of a few RT/F across 0.3 mm of 0.1 M NaCl
+    state, flux = steady(chain, cond, state, current)
+    route = chain.face_route == 0
+    nu = -float(np.sum((state.dpsi * chain.face_dir)[route]))  # vehicle to the reservoir below
+    permeability = D_TRACE / THICKNESS
+    goldman = 0.1 * permeability * nu / (1 - math.exp(-nu))  # c0 = 0.1 mol/m³
+    assert nu > 1.0
+    assert flux == pytest.approx(goldman, rel=0.01)
+
+
+def test_steady_convection_diffusion_flux() -> None:
+    """A neutral solute carried by a uniform electroosmotic flow v: J = v c0 / (1 - e^-Pe), Pe = vL/D."""
+    chain, cond, state = column(10, fixed=20.0, kappa=2e-12)
+    state, flux = steady(chain, cond, state, current=5.0)
+    v = float(state.volume_flow[0])
+    assert state.volume_flow[0] == pytest.approx(state.volume_flow[1], rel=1e-6)
+    pe = v * THICKNESS / D_TRACE
+    assert abs(pe) > 0.3
+    assert flux == pytest.approx(v / -math.expm1(-pe), rel=0.01)
+
+
+def _reaction_diffusion_error(cells: int, k: float) -> float:
+    chain, cond, state = column(cells)
+    chain.clearance[0, chain.route >= 0] = k
+    _, flux = steady(chain, cond, state)
+    m = math.sqrt(k / D_TRACE)
+    exact = D_TRACE * m / math.tanh(m * THICKNESS)
+    return abs(flux - exact) / exact
+
+
+def test_observed_order_of_convergence_under_mesh_refinement() -> None:
+    """Steady diffusion with first-order loss (cosh/sinh solution): the error falls as h²."""
+    k = 2e-3  # 1/s: decay length 0.7 mm against 0.3 mm of tissue
+    errors = [_reaction_diffusion_error(n, k) for n in (2, 4, 8)]
+    orders = [math.log2(errors[i] / errors[i + 1]) for i in range(2)]
+    assert errors[-1] < 1e-3
+    assert min(orders) > 1.8
+
+
+@pytest.fixture(scope="module")
+def cathodal_sap() -> dict[str, object]:
+    return simulate(
+        "sodium ascorbyl phosphate",
+        "3 %",
+        ["iontophoresis cathode 0.3 mA/cm2 for 6 min ramp 30 s"],
+        vehicle_ph=7,
+        observe="30 min",
+    ).to_json()
+
+
+def test_mass_balance_to_round_off(cathodal_sap: dict[str, object]) -> None:
+    d = cathodal_sap
+    applied = float(d["applied_ug_per_cm2"])  # type: ignore[arg-type]
+    remaining = float(d["vehicle_remaining_ug_per_cm2"])  # type: ignore[arg-type]
+    total = float(d["total_delivered_ug_per_cm2"])  # type: ignore[arg-type]
+    layers = d["delivered_ug_per_cm2"]
+    assert isinstance(layers, dict)
+    assert abs(applied - remaining - total) / applied < 1e-9
+    assert abs(total - sum(layers.values())) / applied < 1e-9
+    assert d["mass_balance_error"] < 1e-9  # type: ignore[operator]
+
+
+@pytest.mark.parametrize(
+    ("active", "step", "ph"),
+    [
+        ("sodium ascorbyl phosphate", "iontophoresis cathode 0.3 mA/cm2 for 5 min", 7.0),
+        ("lidocaine", "iontophoresis anode 0.3 mA/cm2 for 5 min", 5.5),
+        ("sodium", "iontophoresis anode 0.5 mA/cm2 for 5 min", 7.0),
+    ],
+)
+def test_transport_number_at_most_one_and_faradays_bound(active: str, step: str, ph: float) -> None:
+    result = simulate(active, "100 mM", [step], vehicle_ph=ph, electrode="ag-agcl", in_vitro=True)
+    assert result.transport_number is not None
+    assert 0.0 < result.transport_number <= 1.0
+    # charge carried by the active cannot exceed the charge passed (Faraday)
+    from dermaport.library import load_actives
+
+    entry = load_actives().resolve(active)
+    moles = result.total_delivered_ug_per_cm2 / entry.mw_g_per_mol / 100.0
+    charge_passed = result.charge_dose_mA_min * 60e-3 / (result.electrode_area_cm2 * 1e-4)  # C/m²
+    assert abs(entry.mean_charge(ph)) * moles * FARADAY_C_PER_MOL <= charge_passed * 1.02
+
+
+def test_thermal_voltage() -> None:
+    assert thermal_voltage_v(32.0) == pytest.approx(0.02629, rel=1e-3)
