@@ -1,0 +1,116 @@
+"""Transport engine timings: the reference run, protocol variants, and FiPy side by side.
+
+Run: .venv/bin/python benchmarks/bench_transport.py [--variants 1000] [--workers 2]
+Goals (issue 3): reference run ≤ 0.25 s median; 1,000 variants ≤ 60 s on 2 cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+import itertools
+import statistics
+import time
+from concurrent.futures import ProcessPoolExecutor
+
+import numpy as np
+
+from dermaport.physics import simulate
+
+
+def reference() -> float:
+    start = time.perf_counter()
+    simulate(
+        "sodium ascorbyl phosphate",
+        "3 %",
+        ["iontophoresis cathode 0.3 mA/cm2 for 6 min"],
+        vehicle_ph=7.0,
+        observe="1 h",
+    )
+    return time.perf_counter() - start
+
+
+def variant(args: tuple[float, float, str, str]) -> float:
+    density, minutes, electrode, conc = args
+    result = simulate(
+        "sodium ascorbyl phosphate",
+        conc,
+        [f"iontophoresis {electrode} {density} mA/cm2 for {minutes} min"],
+        vehicle_ph=7.0,
+        electrode="ag-agcl",
+    )
+    return result.total_delivered_ug_per_cm2
+
+
+def variants(count: int) -> list[tuple[float, float, str, str]]:
+    grid = itertools.product(
+        np.linspace(0.05, 0.5, 10).round(3).tolist(),
+        [2, 4, 6, 8, 10, 15, 20, 25, 30, 40],
+        ["cathode", "anode"],
+        ["1 %", "3 %", "5 %", "10 %", "2 %"],
+    )
+    return list(itertools.islice(grid, count))
+
+
+def fipy_side_by_side() -> None:
+    """Diffusion of one neutral species through a 300 µm slab (c = 1 above, 0 below) for 120 s."""
+    from fipy import CellVariable, DiffusionTerm, Grid1D, TransientTerm
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from tests.physics._column import D_TRACE, THICKNESS, column, run
+
+    cells = 60
+    start = time.perf_counter()
+    mesh = Grid1D(nx=cells, dx=THICKNESS / cells)
+    c = CellVariable(mesh=mesh, value=0.0)
+    c.constrain(1.0, mesh.facesLeft)
+    c.constrain(0.0, mesh.facesRight)
+    eq = TransientTerm() == DiffusionTerm(coeff=D_TRACE)
+    dt = 0.2
+    for _ in range(600):
+        eq.solve(var=c, dt=dt)
+    fipy_amount = float(np.sum(c.value) * THICKNESS / cells)
+    fipy_time = time.perf_counter() - start
+
+    start = time.perf_counter()
+    chain, cond, state = column(cells // 3)
+    state, _, _ = run(chain, cond, state, list(np.linspace(0.2, 120.0, 600)))
+    ours = float(np.sum(state.u[0, chain.route == 0] * chain.column.widths_m))
+    our_time = time.perf_counter() - start
+    print(f"FiPy slab (60 cells, 600 steps): amount in slab {fipy_amount:.6e} mol/m², {fipy_time:.3f} s")
+    print(f"dermaport same problem:          amount in slab {ours:.6e} mol/m², {our_time:.3f} s")
+    print(
+        f"agreement {abs(ours - fipy_amount) / fipy_amount * 100:.3f} %; dermaport/FiPy time {our_time / fipy_time:.2f}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--variants", type=int, default=1000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+
+    reference()  # warm caches (library load, imports)
+    times = [reference() for _ in range(args.repeat)]
+    print(
+        f"reference run (SAP 3 %, face, cathode 0.3 mA/cm2 6 min + observe 1 h): "
+        f"median {statistics.median(times):.3f} s over {args.repeat} (goal 0.25 s)"
+    )
+
+    jobs = variants(args.variants)
+    start = time.perf_counter()
+    with ProcessPoolExecutor(max_workers=args.workers) as pool:
+        results = list(pool.map(variant, jobs, chunksize=4))
+    elapsed = time.perf_counter() - start
+    print(
+        f"{len(jobs)} protocol variants on {args.workers} workers: {elapsed:.1f} s "
+        f"({elapsed / len(jobs) * 1000:.0f} ms each; 1,000 would take {elapsed / len(jobs) * 1000:.0f} s; goal 60 s); "
+        f"delivered {min(results):.3g}-{max(results):.3g} µg/cm²"
+    )
+    fipy_side_by_side()
+
+
+if __name__ == "__main__":
+    main()
