@@ -7,12 +7,12 @@ Goals (issue 3): reference run ≤ 0.25 s median; 1,000 variants ≤ 60 s on 2 c
 from __future__ import annotations
 
 import argparse
-import sys
-from pathlib import Path
 import itertools
 import statistics
+import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 
 import numpy as np
 
@@ -81,7 +81,8 @@ def fipy_side_by_side() -> None:
     print(f"FiPy slab (60 cells, 600 steps): amount in slab {fipy_amount:.6e} mol/m², {fipy_time:.3f} s")
     print(f"dermaport same problem:          amount in slab {ours:.6e} mol/m², {our_time:.3f} s")
     print(
-        f"agreement {abs(ours - fipy_amount) / fipy_amount * 100:.3f} %; dermaport/FiPy time {our_time / fipy_time:.2f}"
+        f"agreement {abs(ours - fipy_amount) / fipy_amount * 100:.3f} %; "
+        f"dermaport/FiPy time {our_time / fipy_time:.2f}"
     )
 
 
@@ -106,7 +107,8 @@ def main() -> None:
     elapsed = time.perf_counter() - start
     print(
         f"{len(jobs)} protocol variants on {args.workers} workers: {elapsed:.1f} s "
-        f"({elapsed / len(jobs) * 1000:.0f} ms each; 1,000 would take {elapsed / len(jobs) * 1000:.0f} s; goal 60 s); "
+        f"({elapsed / len(jobs) * 1000:.0f} ms each; 1,000 would take {elapsed / len(jobs) * 1000:.0f} s, "
+        "goal 60 s); "
         f"delivered {min(results):.3g}-{max(results):.3g} µg/cm²"
     )
     fipy_side_by_side()
