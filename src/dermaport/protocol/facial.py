@@ -133,7 +133,12 @@ def parse_facial_step(text: str) -> FacialStep:
         duration = Amount.read(timed["duration"], ("duration",))
     except StepSyntaxError as exc:
         raise _fail(text, str(exc)) from exc
-    simple = {"cleanse": Cleanse, "ultrasound": Ultrasound, "high frequency": HighFrequency, "mask": Mask}
+    simple: dict[str, type[Cleanse | Ultrasound | HighFrequency | Mask]] = {
+        "cleanse": Cleanse,
+        "ultrasound": Ultrasound,
+        "high frequency": HighFrequency,
+        "mask": Mask,
+    }
     if head in simple:
         return simple[head](duration)
     massage = re.fullmatch(r"massage with (water-soluble|oil-based) cream", head)
