@@ -17,7 +17,7 @@ from typing import Literal
 from dermaport.errors import InputError
 from dermaport.protocol.facial import parse_any_step
 
-__all__ = ["AREAS", "CONCERNS", "PROTOCOLS", "Protocol", "find_protocol", "protocol_named"]
+__all__ = ["AREAS", "CONCERNS", "PROTOCOLS", "Protocol", "find_protocol", "fold_name", "protocol_named"]
 
 AREAS = ("face", "neck", "decollete", "scalp", "body")
 CONCERNS = ("hydration", "pigmentation", "wrinkles", "texture_acne", "scarring", "hair_loss", "cellulite")
@@ -140,14 +140,15 @@ PROTOCOLS: tuple[Protocol, ...] = (
 )
 
 
-def _fold(value: str) -> str:
+def fold_name(value: str) -> str:
+    """A name as the protocol library keys it: lower case, underscores, no accents."""
     return value.strip().lower().replace("-", "_").replace(" ", "_").replace("é", "e")
 
 
 def protocol_named(name: str) -> Protocol:
     """The protocol called ``name``; raises InputError listing the names."""
     for protocol in PROTOCOLS:
-        if protocol.name == _fold(name):
+        if protocol.name == fold_name(name):
             return protocol
     names = ", ".join(p.name for p in PROTOCOLS)
     raise InputError(f"unknown protocol {name!r}: one of {names}; e.g. hydration")
@@ -155,7 +156,7 @@ def protocol_named(name: str) -> Protocol:
 
 def find_protocol(concern: str, area: str) -> Protocol:
     """The protocol for ``concern`` on ``area``; raises InputError naming a bad value."""
-    c, a = _fold(concern), _fold(area)
+    c, a = fold_name(concern), fold_name(area)
     if c not in CONCERNS:
         raise InputError(
             f"unknown concern {concern!r}: one of {', '.join(CONCERNS)}; e.g. --concern hydration"
