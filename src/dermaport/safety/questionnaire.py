@@ -128,7 +128,7 @@ QUESTIONS: tuple[Question, ...] = (
     _yn("jewellery_removed", "Has all jewellery been removed from the treatment area and the arms?"),
     Question(
         "other_conditions",
-        "Any other medical condition or medication we have not asked about? (blank or 'none' if not)",
+        "Any other medical condition or medication we have not asked about? ('none' if not)",
         "text",
     ),
     _yn("written_clearance", "Has a doctor given written clearance for this treatment (kept on file)?"),
