@@ -49,8 +49,8 @@ def _show(plan: Plan) -> None:
     if plan.electrode:
         out.print(
             f"Product under the [bold]{plan.electrode}[/bold]: {plan.polarity_reason}\n"
-            f"{plan.density_ma_per_cm2:g} mA/cm² × {plan.electrode_area_cm2:g} cm² = {plan.current_ma:.3g} mA "
-            f"for {plan.duration_s:g} s; session dose {plan.charge_dose_ma_min:.3g} mA·min"
+            f"{plan.density_ma_per_cm2:g} mA/cm² × {plan.electrode_area_cm2:g} cm² = "
+            f"{plan.current_ma:.3g} mA for {plan.duration_s:g} s; session dose {plan.charge_dose_ma_min:.3g} mA·min"
         )
     if plan.target is not None:
         out.print(f"Target {plan.target}: predicted {plan.target_delivered_ug_per_cm2:.3g} µg/cm²")
