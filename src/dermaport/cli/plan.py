@@ -50,7 +50,8 @@ def _show(plan: Plan) -> None:
         out.print(
             f"Product under the [bold]{plan.electrode}[/bold]: {plan.polarity_reason}\n"
             f"{plan.density_ma_per_cm2:g} mA/cm² × {plan.electrode_area_cm2:g} cm² = "
-            f"{plan.current_ma:.3g} mA for {plan.duration_s:g} s; session dose {plan.charge_dose_ma_min:.3g} mA·min"
+            f"{plan.current_ma:.3g} mA for {plan.duration_s:g} s; "
+            f"session dose {plan.charge_dose_ma_min:.3g} mA·min"
         )
     if plan.target is not None:
         out.print(f"Target {plan.target}: predicted {plan.target_delivered_ug_per_cm2:.3g} µg/cm²")
