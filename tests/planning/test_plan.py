@@ -265,3 +265,44 @@ def test_any_stop_answer_yields_no_plan(stop: str, case: tuple[str, str], produc
     concern, area = case
     with pytest.raises(SafetyError, match="stop"):
         _plan(product, concern=concern, area=area, raw=answers(area=area, **{stop: True}))
+
+
+numbers = st.floats(allow_nan=True, allow_infinity=True) | st.floats(0, 14)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    case=st.sampled_from(CASES),
+    ph_min=numbers,
+    ph_max=numbers,
+    amount=numbers,
+    target=st.none() | st.floats(0.01, 100),
+)
+def test_whatever_the_engine_answers_no_plan_breaks_a_limit(
+    case: tuple[str, str], ph_min: float, ph_max: float, amount: float, target: float | None
+) -> None:
+    def wild(request: PredictionRequest) -> Mapping[str, Any]:
+        return {
+            "delivered_ug_per_cm2": {"viable_epidermis": amount},
+            "total_delivered_ug_per_cm2": amount,
+            "vehicle_ph_min": ph_min,
+            "vehicle_ph_max": ph_max,
+        }
+
+    concern, area = case
+    try:
+        plan = _plan(
+            "ha-ampoule" if area != "body" else "caffeine-gel",
+            concern=concern,
+            area=area,
+            raw=answers(area=area),
+            predictor=wild,
+            target=parse_target(f"{target} ug/cm2 viable_epidermis") if target else None,
+        )
+    except SafetyError:
+        return
+    assert 4 <= ph_min and ph_max <= 8
+    assert plan.current_ma <= MAX_CURRENT_MA + 1e-9
+    assert plan.charge_dose_ma_min <= MAX_CHARGE_DOSE_MA_MIN + 1e-9
+    if target:
+        assert amount >= target
