@@ -307,3 +307,15 @@ def test_whatever_the_engine_answers_no_plan_breaks_a_limit(
     assert plan.charge_dose_ma_min <= MAX_CHARGE_DOSE_MA_MIN + 1e-9
     if target:
         assert amount >= target
+
+
+def test_a_neutral_active_tries_both_electrodes_and_says_which_won() -> None:
+    def cathode_better(request: PredictionRequest) -> Mapping[str, Any]:
+        q = 10.0 if " cathode " in request.steps[0] else 1.0
+        return {"delivered_ug_per_cm2": {"viable_epidermis": q}, "vehicle_ph_min": 6, "vehicle_ph_max": 6}
+
+    plan = _plan(
+        "niacinamide-ampoule", predictor=cathode_better, target=parse_target("5 ug/cm2 viable_epidermis")
+    )
+    assert plan.electrode == "cathode"
+    assert "both electrodes were tried" in plan.polarity_reason

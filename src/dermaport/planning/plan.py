@@ -212,6 +212,8 @@ def make_plan(
         delivery = _ion_step(electrode, density, duration)
         currents.append(CurrentSetting(density, setting.electrode_area_cm2, duration, RAMP_S))
         polarity = assessment.reason
+        if electrode != assessment.electrode:
+            polarity += f"; both electrodes were tried, and the prediction delivers more from the {electrode}"
     enforce(check_setting(tuple(currents), sensitivity=sensitivity))
     enforce(check_vehicle_ph(*vehicle_ph_range(predicted)))
     at = session_at or dt.datetime.combine(screening.today, dt.time())
