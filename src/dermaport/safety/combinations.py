@@ -12,12 +12,11 @@ microdermabrasion, the mildest, which 002 names as a partner.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 from dermaport.safety.sources import cite
 
-__all__ = ["COMBINATIONS", "Combination", "earliest_after"]
+__all__ = ["COMBINATIONS", "Combination"]
 
 
 @dataclass(frozen=True)
@@ -64,8 +63,3 @@ COMBINATIONS: tuple[Combination, ...] = (
         cite("002", "clinic-aftercare"),
     ),
 )
-
-
-def earliest_after(combination: Combination, when: dt.date) -> dt.date:
-    """The first day mesotherapy may follow ``combination`` done on ``when`` (and vice versa)."""
-    return when + dt.timedelta(days=combination.days)

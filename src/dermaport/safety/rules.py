@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from dermaport.safety.combinations import COMBINATIONS, Combination, earliest_after
+from dermaport.safety.combinations import COMBINATIONS, Combination
 from dermaport.safety.outcomes import Finding, Outcome
 from dermaport.safety.questionnaire import NEVER, Answers, AnswerValue
 from dermaport.safety.sources import cite
@@ -70,7 +70,7 @@ def _no(outcome: Outcome, reason_no: str, adjustment: str) -> Evaluate:
     return evaluate
 
 
-def _window(what: str, *, days: int = 0, months: int = 0) -> Evaluate:
+def _window(what: str, *, days: int = 0, months: int = 0, why: str | None = None) -> Evaluate:
     span = f"{months} months" if months else f"{days} days"
 
     def evaluate(
@@ -80,13 +80,14 @@ def _window(what: str, *, days: int = 0, months: int = 0) -> Evaluate:
             return Outcome.OK, f"no {what}", None, None
         until = add_months(value, months) + dt.timedelta(days=days)
         if today < until:
+            because = why or f"wait {span}"
             return (
                 Outcome.DEFER,
-                f"{what} on {value.isoformat()}: wait {span}, treat from {until.isoformat()}",
+                f"{what} on {value.isoformat()}: {because}; treat from {until.isoformat()}",
                 until,
                 None,
             )
-        return Outcome.OK, f"{what} on {value.isoformat()}: more than {span} ago", None, None
+        return Outcome.OK, f"{what} on {value.isoformat()}: {span} have passed", None, None
 
     return evaluate
 
@@ -166,27 +167,7 @@ def _other(value: AnswerValue, answers: Answers, today: dt.date) -> tuple[Outcom
 
 
 def _combination(combo: Combination) -> Rule:
-    def evaluate(
-        value: AnswerValue, answers: Answers, today: dt.date
-    ) -> tuple[Outcome, str, dt.date | None, None]:
-        if value == NEVER or not isinstance(value, dt.date):
-            return Outcome.OK, f"no {combo.treatment}", None, None
-        until = earliest_after(combo, value)
-        if today < until:
-            return (
-                Outcome.DEFER,
-                f"{combo.treatment} on {value.isoformat()}: {combo.why}; treat from {until.isoformat()}",
-                until,
-                None,
-            )
-        return (
-            Outcome.OK,
-            f"{combo.treatment} on {value.isoformat()}: {combo.days} days have passed",
-            None,
-            None,
-        )
-
-    return Rule(combo.question_id, combo.source, evaluate)
+    return Rule(combo.question_id, combo.source, _window(combo.treatment, days=combo.days, why=combo.why))
 
 
 def _rule(qid: str, keys: tuple[str, ...], evaluate: Evaluate) -> Rule:
