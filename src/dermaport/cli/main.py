@@ -11,6 +11,10 @@ import typer
 
 from dermaport import __version__
 from dermaport.cli import actives, simulate, skin
+from dermaport.cli.care import care_command
+from dermaport.cli.course import course_command
+from dermaport.cli.plan import plan_command
+from dermaport.cli.screen import screen_command
 from dermaport.config import load_settings
 from dermaport.errors import DermaportError
 
@@ -25,7 +29,9 @@ app = typer.Typer(
         "  dermaport actives show 'sodium ascorbyl phosphate' --ph 7\n\n"
         "  dermaport skin show face\n\n"
         "  dermaport simulate SAP --concentration '3 %' --vehicle-ph 7 "
-        "--step 'iontophoresis cathode 0.3 mA/cm2 for 6 min' --observe '1 h'"
+        "--step 'iontophoresis cathode 0.3 mA/cm2 for 6 min' --observe '1 h'\n\n"
+        "  dermaport screen --answers client.json\n\n"
+        "  dermaport plan --answers client.json --concern hydration --area face --product sap-ampoule"
     ),
     no_args_is_help=True,
     add_completion=False,
@@ -34,6 +40,10 @@ app = typer.Typer(
 app.add_typer(actives.app, name="actives")
 app.add_typer(skin.app, name="skin")
 app.command("simulate", help=simulate.HELP)(simulate.command)
+app.command("screen")(screen_command)
+app.command("plan")(plan_command)
+app.command("course")(course_command)
+app.command("care")(care_command)
 
 
 def _version(value: bool) -> None:

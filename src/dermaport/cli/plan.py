@@ -1,0 +1,119 @@
+"""``dermaport plan``: one session plan for a screened client, within the hard limits."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from dermaport.cli._console import console, ph_or_default, print_json
+from dermaport.cli._dates import TodayOption, today_or_now
+from dermaport.errors import InputError
+from dermaport.planning.plan import Plan, make_plan
+from dermaport.planning.predictor import Predictor, engine_predictor
+from dermaport.planning.products import Product, adhoc_product, product_named
+from dermaport.planning.target import parse_target
+from dermaport.safety import screen
+from dermaport.safety.answers_file import load_answers
+from dermaport.units import parse_concentration
+
+__all__ = ["default_predictor", "plan_command"]
+
+
+def default_predictor() -> Predictor:
+    """The predictor the command uses: the transport engine (fails closed without it)."""
+    return engine_predictor()
+
+
+def _product(product: str | None, active: str | None, concentration: str | None, ph: str | None) -> Product:
+    if product is not None:
+        if active is not None or concentration is not None:
+            raise InputError("give --product NAME, or --active NAME --concentration Q, not both")
+        return product_named(product)
+    if active is None or concentration is None:
+        raise InputError(
+            "give --product NAME (e.g. --product sap-ampoule), or --active NAME --concentration Q "
+            "(e.g. --active SAP --concentration '3 %')"
+        )
+    parse_concentration(concentration)
+    from dermaport.library import load_actives
+
+    return adhoc_product(load_actives().get(active).name, concentration, ph_or_default(ph))
+
+
+def _show(plan: Plan) -> None:
+    out = console()
+    out.print(f"[bold]{plan.protocol.title}[/bold] on the {plan.area}, product {plan.product.name}")
+    for i, step in enumerate(plan.steps, start=1):
+        out.print(f"  {i}. {step}")
+    if plan.electrode:
+        out.print(
+            f"Product under the [bold]{plan.electrode}[/bold]: {plan.polarity_reason}\n"
+            f"{plan.density_ma_per_cm2:g} mA/cm² × {plan.electrode_area_cm2:g} cm² = "
+            f"{plan.current_ma:.3g} mA for {plan.duration_s:g} s; "
+            f"session dose {plan.charge_dose_ma_min:.3g} mA·min"
+        )
+    if plan.target is not None:
+        out.print(f"Target {plan.target}: predicted {plan.target_delivered_ug_per_cm2:.3g} µg/cm²")
+    for w in plan.warnings:
+        out.print(f"[yellow]warning:[/] {w}")
+    for r in plan.requirements:
+        out.print(f"[magenta]before the session:[/] {r}")
+
+
+def plan_command(
+    answers: Annotated[str, typer.Option("--answers", help="The client's answers (JSON or YAML).")],
+    concern: Annotated[
+        str,
+        typer.Option(
+            "--concern",
+            help="hydration, pigmentation, wrinkles, texture_acne, scarring, hair_loss or cellulite.",
+        ),
+    ],
+    area: Annotated[str, typer.Option("--area", help="face, neck, decollete, scalp or body.")],
+    product: Annotated[
+        str | None, typer.Option("--product", help="A catalogue product, e.g. sap-ampoule.")
+    ] = None,
+    active: Annotated[
+        str | None, typer.Option("--active", help="An active by name, with --concentration.")
+    ] = None,
+    concentration: Annotated[str | None, typer.Option("--concentration", help="e.g. '3 %'.")] = None,
+    ph: Annotated[
+        str | None, typer.Option("--ph", help="pH of the product given by --active (default 5.5).")
+    ] = None,
+    target: Annotated[
+        str | None,
+        typer.Option("--target", help="e.g. '20 ug/cm2 viable_epidermis': seek the gentlest plan."),
+    ] = None,
+    cream: Annotated[
+        str, typer.Option("--cream", help="Massage cream: water-soluble or oil-based.")
+    ] = "water-soluble",
+    electrode_material: Annotated[
+        str, typer.Option("--electrode-material", help="Electrode passed to the engine, e.g. inert.")
+    ] = "inert",
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    today: TodayOption = None,
+) -> None:
+    """Plan one session: protocol steps, electrode by physics, current and time within the hard limits.
+
+    Exits 1 with the reason when screening, a product or a limit refuses it.
+    """
+    if cream not in ("water-soluble", "oil-based"):
+        raise InputError(f"--cream {cream!r} is not water-soluble or oil-based: e.g. --cream water-soluble")
+    goal = parse_target(target) if target is not None else None
+    chosen = _product(product, active, concentration, ph)
+    result = screen(load_answers(answers), today=today_or_now(today))
+    plan = make_plan(
+        result,
+        concern=concern,
+        area=area,
+        product=chosen,
+        predictor=default_predictor(),
+        target=goal,
+        electrode_material=electrode_material,
+        cream=cream,
+    )
+    if json_output:
+        print_json(plan.to_json())
+    else:
+        _show(plan)

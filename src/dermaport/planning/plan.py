@@ -1,0 +1,253 @@
+"""One session plan: protocol steps, the product's electrode by physics, settings within the hard limits.
+
+:func:`make_plan` is the facade the CLI and, later, the web app call. It refuses
+(:class:`~dermaport.errors.SafetyError`, naming the reason or the limit) when screening does
+not allow treatment today, when the product or the cream is refused, when the placement
+would cross a keep-out site, when the active cannot be delivered, or when a setting or the
+predicted vehicle pH would break a hard limit. Every plan passes
+:func:`dermaport.safety.limits.check_setting` last, whatever produced its settings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from dermaport.errors import SafetyError
+from dermaport.library import assess, load_actives, load_skin
+from dermaport.planning.predictor import PredictionRequest, Predictor, delivered, vehicle_ph_range
+from dermaport.planning.products import Product, check_cream, check_product
+from dermaport.planning.settings import (
+    AREA_SETTINGS,
+    DESINCRUSTATION_DENSITY_MA_PER_CM2,
+    DESINCRUSTATION_S,
+    RAMP_S,
+    default_setting,
+    format_duration,
+    skin_for_area,
+)
+from dermaport.planning.target import SearchSpace, Target, TargetUnreachableError, seek
+from dermaport.protocol.library import Protocol, find_protocol, fold_name
+from dermaport.safety.keep_out import check_path, placement_for
+from dermaport.safety.limits import (
+    CurrentSetting,
+    check_setting,
+    check_vehicle_ph,
+    density_ceiling,
+    enforce,
+)
+from dermaport.safety.patch_test import PatchTest, patch_test_status
+from dermaport.safety.screening import ScreeningResult
+
+__all__ = ["Plan", "make_plan"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A session plan. Current density mA/cm², current mA, time s, dose mA·min (whole session)."""
+
+    protocol: Protocol
+    area: str
+    product: Product
+    steps: tuple[str, ...]
+    electrode: str | None
+    density_ma_per_cm2: float
+    electrode_area_cm2: float
+    duration_s: float
+    charge_dose_ma_min: float
+    predicted: Mapping[str, Any] | None
+    warnings: tuple[str, ...]
+    requirements: tuple[str, ...]
+    polarity_reason: str
+    placement: str
+    verdict: str
+    target: Target | None = None
+    target_delivered_ug_per_cm2: float | None = None
+    engine_calls: int = 0
+
+    @property
+    def current_ma(self) -> float:
+        """Peak current of the delivery step, mA."""
+        return self.density_ma_per_cm2 * self.electrode_area_cm2
+
+    def to_json(self) -> dict[str, Any]:
+        """The contract object of ``dermaport plan --json`` (and a few more keys)."""
+        return {
+            "steps": list(self.steps),
+            "electrode": self.electrode,
+            "current_density_mA_per_cm2": round(self.density_ma_per_cm2, 6),
+            "current_mA": round(self.current_ma, 6),
+            "duration_s": self.duration_s,
+            "charge_dose_mA_min": round(self.charge_dose_ma_min, 6),
+            "predicted": dict(self.predicted) if self.predicted is not None else None,
+            "warnings": list(self.warnings),
+            "requirements": list(self.requirements),
+            "protocol": self.protocol.name,
+            "area": self.area,
+            "product": self.product.to_json(),
+            "electrode_area_cm2": self.electrode_area_cm2,
+            "polarity_reason": self.polarity_reason,
+            "placement": self.placement,
+            "screening_verdict": self.verdict,
+            "target": (
+                {
+                    "amount_ug_per_cm2": self.target.amount_ug_per_cm2,
+                    "layer": self.target.layer,
+                    "predicted_ug_per_cm2": self.target_delivered_ug_per_cm2,
+                    "engine_calls": self.engine_calls,
+                }
+                if self.target is not None
+                else None
+            ),
+        }
+
+
+def _ion_step(electrode: str, density: float, seconds: float) -> str:
+    return f"iontophoresis {electrode} {round(density, 4):g} mA/cm2 for {format_duration(seconds)} ramp 30 s"
+
+
+def _screened(screening: ScreeningResult, area: str) -> None:
+    if not screening.may_treat:
+        raise SafetyError(f"refused: screening says {screening.summary()}")
+    screened_area = screening.answers.get("area")
+    if screened_area != area:
+        raise SafetyError(
+            f"refused: the client was screened for the {screened_area}, not the {area}: screen again for it"
+        )
+
+
+def make_plan(
+    screening: ScreeningResult,
+    *,
+    concern: str,
+    area: str,
+    product: Product,
+    predictor: Predictor,
+    target: Target | None = None,
+    electrode_material: str = "inert",
+    cream: str = "water-soluble",
+    patch_tests: Iterable[PatchTest] = (),
+    session_at: dt.datetime | None = None,
+) -> Plan:
+    """Plan one session for a screened client; raises SafetyError with the reason when refused."""
+    protocol = find_protocol(concern, area)
+    area = fold_name(area)
+    _screened(screening, area)
+    warnings = list(screening.adjustments)
+    warnings += check_product(product, today=screening.today)
+    if any(step.startswith("massage") for step in protocol.before):
+        check_cream(cream)
+    enforce(check_vehicle_ph(product.ph, product.ph))
+    active = load_actives().get(product.active)
+    sensitivity = str(screening.answers.get("skin_sensitivity", ""))
+    placement = placement_for(area)
+    setting = AREA_SETTINGS[area]
+    skin = load_skin().get(skin_for_area(area))
+    assessment = assess(
+        active,
+        product.ph,
+        skin_isoelectric_point=skin.isoelectric_point,
+        skin_pi_source=skin.entry.isoelectric_point.source,
+    )
+    if not assessment.suitable:
+        raise SafetyError(f"refused: {active.display_name} cannot be delivered: {assessment.reason}")
+    if assessment.electromigration_negligible:
+        warnings.append(
+            "the active is too large to migrate: expect mostly passive and electroosmotic delivery"
+        )
+
+    def request(step: str) -> PredictionRequest:
+        return PredictionRequest(
+            active=active.name,
+            concentration=product.concentration,
+            steps=(step,),
+            vehicle_ph=product.ph,
+            skin=skin.name,
+            electrode=electrode_material,
+            electrode_area_m2=setting.electrode_area_cm2 * 1e-4,
+        )
+
+    before = [s.replace("water-soluble", cream) if s.startswith("massage") else s for s in protocol.before]
+    currents: list[CurrentSetting] = []
+    if protocol.delivery == "passive":
+        electrode, density, duration = None, 0.0, setting.duration_s
+        delivery = f"passive for {format_duration(duration)}"
+        predicted, calls = predictor(request(delivery)), 1
+        if target is not None and delivered(predicted, target.layer) < target.amount_ug_per_cm2:
+            raise TargetUnreachableError(
+                f"refused: no plan delivers {target.amount_ug_per_cm2:g} µg/cm² into {target.layer} on the "
+                f"{area}: no current may flow there ({placement.note}), and the ampoule alone gives "
+                f"{delivered(predicted, target.layer):.3g} µg/cm²; binding: keep-out chest",
+                best=None,
+                binding=("keep-out: chest",),
+            )
+        polarity = f"no current: {placement.note}"
+    else:
+        check_path(placement)
+        if protocol.desincrustation:
+            _desincrustation(sensitivity, setting.electrode_area_cm2, before, currents, warnings)
+        electrodes: tuple[str, ...] = (assessment.electrode,) if assessment.electrode else ()
+        if assessment.ionic_form == "neutral":
+            electrodes = ("anode", "cathode")  # electroosmosis only: let the prediction choose
+        if target is not None:
+            space = SearchSpace(
+                electrodes,
+                density_ceiling(sensitivity),
+                setting.electrode_area_cm2,
+                dose_used_ma_min=sum(c.charge_dose_ma_min for c in currents),
+            )
+            found = seek(target, space, lambda e, d, t: predictor(request(_ion_step(e, d, t))))
+            trial = found.trial
+            electrode, density, duration = trial.electrode, trial.density_ma_per_cm2, trial.duration_s
+            predicted, calls = trial.prediction, found.calls
+        else:
+            electrode = assessment.electrode or "anode"
+            density, duration = default_setting(area, sensitivity)
+            predicted, calls = predictor(request(_ion_step(electrode, density, duration))), 1
+        delivery = _ion_step(electrode, density, duration)
+        currents.append(CurrentSetting(density, setting.electrode_area_cm2, duration, RAMP_S))
+        polarity = assessment.reason
+        if electrode != assessment.electrode:
+            polarity += f"; both electrodes were tried, and the prediction delivers more from the {electrode}"
+    enforce(check_setting(tuple(currents), sensitivity=sensitivity))
+    enforce(check_vehicle_ph(*vehicle_ph_range(predicted)))
+    at = session_at or dt.datetime.combine(screening.today, dt.time())
+    status = patch_test_status(patch_tests, product=product.name, at=at)
+    plan = Plan(
+        protocol=protocol,
+        area=area,
+        product=product,
+        steps=(*before, delivery, *protocol.after),
+        electrode=electrode,
+        density_ma_per_cm2=density,
+        electrode_area_cm2=setting.electrode_area_cm2,
+        duration_s=duration,
+        charge_dose_ma_min=sum(c.charge_dose_ma_min for c in currents),
+        predicted=predicted,
+        warnings=(*warnings, placement.note),
+        requirements=() if status.may_start else (status.reason,),
+        polarity_reason=polarity,
+        placement=placement.note,
+        verdict=screening.verdict.value,
+        target=target,
+        target_delivered_ug_per_cm2=delivered(predicted, target.layer) if target else None,
+        engine_calls=calls,
+    )
+    logger.info("plan %s on %s: %s", protocol.name, area, delivery)
+    return plan
+
+
+def _desincrustation(
+    sensitivity: str, area_cm2: float, before: list[str], currents: list[CurrentSetting], warnings: list[str]
+) -> None:
+    if sensitivity != "normal":
+        warnings.append("desincrustation left out: it is too harsh for sensitive skin")
+        return
+    density = min(DESINCRUSTATION_DENSITY_MA_PER_CM2, density_ceiling(sensitivity))
+    before.append(f"desincrustation {density:g} mA/cm2 for {format_duration(DESINCRUSTATION_S)} ramp 30 s")
+    currents.append(CurrentSetting(density, area_cm2, DESINCRUSTATION_S, RAMP_S))

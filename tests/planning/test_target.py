@@ -1,0 +1,141 @@
+"""Target-seeking against a closed-form stand-in: gentlest plan, few calls, binding limits named."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dermaport.errors import InputError
+from dermaport.planning.target import SearchSpace, Target, TargetUnreachableError, parse_target, seek
+
+EXAMPLE = Target(20.0, "viable_epidermis")
+
+
+def linear(
+    rate: float, *, drift: float = 0.0, preferred: str = "cathode", calls: list[int] | None = None
+) -> Any:
+    """Delivery into the layer = rate × charge per area (mA·min/cm²); the other electrode a tenth."""
+
+    def evaluate(electrode: str, density: float, seconds: float) -> Mapping[str, Any]:
+        if calls is not None:
+            calls.append(1)
+        q = density * seconds / 60
+        amount = rate * q * (1.0 if electrode == preferred else 0.1)
+        ph_end = 7.0 + drift * q
+        return {
+            "delivered_ug_per_cm2": {
+                "viable_epidermis": amount,
+                "stratum_corneum": 0,
+                "dermis": 0,
+                "cleared": 0,
+            },
+            "total_delivered_ug_per_cm2": amount,
+            "vehicle_ph_min": 7.0,
+            "vehicle_ph_max": ph_end,
+        }
+
+    return evaluate
+
+
+def space(*electrodes: str, ceiling: float = 0.5, area: float = 10.0) -> SearchSpace:
+    return SearchSpace(electrodes or ("cathode",), ceiling, area)
+
+
+def test_parse_target() -> None:
+    assert parse_target("20 ug/cm2 viable_epidermis") == EXAMPLE
+    assert parse_target("0.02 mg/cm2 viable-epidermis") == EXAMPLE
+    assert str(EXAMPLE) == "20 ug/cm2 viable_epidermis"
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("20 ug/cm2", "not one of"),
+        ("lots viable_epidermis", "cannot read target amount"),
+        ("20 ug viable_epidermis", "cannot read target amount"),
+        ("-5 ug/cm2 dermis", "must be a positive amount"),
+        ("nan ug/cm2 dermis", "must be a positive amount"),
+        ("20", "cannot read target"),
+    ],
+)
+def test_bad_targets(text: str, fragment: str) -> None:
+    with pytest.raises(InputError, match=fragment):
+        parse_target(text)
+
+
+def test_gentlest_is_the_lowest_density_then_the_shortest_time() -> None:
+    calls: list[int] = []
+    result = seek(EXAMPLE, space(), linear(12.0, calls=calls))
+    # 0.05 mA/cm² for the 20-minute limit gives 12 µg/cm²: too little; 0.1 needs 16.67 min
+    assert result.trial.density_ma_per_cm2 == 0.1
+    assert result.trial.duration_s == 1005  # the first 15-s step past 1000 s
+    assert result.trial.delivered_ug_per_cm2 >= 20
+    assert result.calls == len(calls) <= 15
+
+
+def test_polarity_is_searched_where_physics_allows_both() -> None:
+    result = seek(EXAMPLE, space("anode", "cathode"), linear(12.0, preferred="anode"))
+    assert result.trial.electrode == "anode"
+
+
+def test_vehicle_ph_pushes_to_the_next_level_or_binds() -> None:
+    with pytest.raises(TargetUnreachableError) as info:
+        seek(EXAMPLE, space(), linear(12.0, drift=1.0))  # 1.67 mA·min/cm² raises pH to 8.67
+    assert "vehicle pH 4–8" in info.value.binding
+    assert info.value.best is not None
+    assert info.value.best.ph_ok
+    assert info.value.best.delivered_ug_per_cm2 == pytest.approx(12.0, rel=0.02)  # pH 8 at 1 mA·min/cm²
+
+
+def test_unreachable_names_the_binding_limits_and_the_best_figure() -> None:
+    with pytest.raises(TargetUnreachableError) as info:
+        seek(Target(1000, "viable_epidermis"), space(), linear(12.0))
+    message = str(info.value)
+    assert "current 4 mA" in message  # 0.4 mA/cm² on 10 cm²
+    assert "treatment time 20 min" in message
+    assert "best reachable is 96 µg/cm² (cathode 0.4 mA/cm² for 20 min)" in message
+
+
+def test_the_dose_limit_binds_on_a_large_electrode_after_other_current() -> None:
+    tight = SearchSpace(("cathode",), 0.5, 10.0, dose_used_ma_min=60.0)
+    with pytest.raises(TargetUnreachableError, match="charge dose 80 mA·min"):
+        seek(Target(1000, "viable_epidermis"), tight, linear(12.0))
+
+
+def test_sensitive_ceiling_binds() -> None:
+    with pytest.raises(TargetUnreachableError, match=r"current density 0.1 mA/cm²"):
+        seek(Target(30, "viable_epidermis"), space(ceiling=0.1), linear(12.0))
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    amount=st.floats(0.1, 200),
+    rate=st.floats(1, 200),
+    ceiling=st.sampled_from([0.1, 0.2, 0.5]),
+    area=st.sampled_from([5.0, 10.0, 20.0]),
+)
+def test_search_finds_the_true_gentlest_on_the_grid(
+    amount: float, rate: float, ceiling: float, area: float
+) -> None:
+    sp = space(ceiling=ceiling, area=area)
+    target = Target(amount, "viable_epidermis")
+    try:
+        result = seek(target, sp, linear(rate))
+    except TargetUnreachableError:
+        top = sp.levels()[-1]
+        assert rate * top * sp.longest_s(top) / 60 < amount
+        return
+    trial = result.trial
+    assert trial.delivered_ug_per_cm2 >= amount
+    assert result.calls <= 2 * math.ceil(math.log2(len(sp.levels()) + 1)) + 8
+    # nothing gentler on the grid reaches it
+    for level in sp.levels():
+        if level < trial.density_ma_per_cm2:
+            assert rate * level * sp.longest_s(level) / 60 < amount
+    if trial.duration_s - 15 >= sp.shortest_s:
+        assert rate * trial.density_ma_per_cm2 * (trial.duration_s - 15) / 60 < amount
