@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from dermaport import __version__
-from dermaport.cli import actives, skin
+from dermaport.cli import actives, records, skin
 from dermaport.config import load_settings
 from dermaport.errors import DermaportError
 
@@ -31,6 +31,9 @@ app = typer.Typer(
 )
 app.add_typer(actives.app, name="actives")
 app.add_typer(skin.app, name="skin")
+app.add_typer(records.db_app, name="db")
+app.add_typer(records.users_app, name="users")
+app.add_typer(records.audit_app, name="audit")
 
 
 def _version(value: bool) -> None:
