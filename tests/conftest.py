@@ -7,8 +7,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 
 from dermaport.config import Settings, load_settings
+from dermaport.records import accounts
 from dermaport.records.database import Database, open_database
 from dermaport.records.engine import make_engine
 from dermaport.records.migrate import upgrade
@@ -22,6 +24,12 @@ def _wide_plain_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("DERMAPORT_DEFAULT_PH", raising=False)
     monkeypatch.delenv("DERMAPORT_DEFAULT_SKIN", raising=False)
     monkeypatch.delenv("DERMAPORT_DATABASE_URL", raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Argon2 with small costs: the tests check the scheme, not its cost."""
+    monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 # Records databases: every records and API test runs once on SQLite and once on PostgreSQL.

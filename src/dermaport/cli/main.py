@@ -34,6 +34,7 @@ app.add_typer(skin.app, name="skin")
 app.add_typer(records.db_app, name="db")
 app.add_typer(records.users_app, name="users")
 app.add_typer(records.audit_app, name="audit")
+app.command("serve")(records.serve_command)
 
 
 def _version(value: bool) -> None:

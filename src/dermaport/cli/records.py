@@ -15,7 +15,15 @@ from dermaport.records.accounts import add_user
 from dermaport.records.database import Database, open_database
 from dermaport.records.engine import describe_url
 
-__all__ = ["DatabaseUrlOption", "audit_app", "db_app", "local_actor", "open_records", "users_app"]
+__all__ = [
+    "DatabaseUrlOption",
+    "audit_app",
+    "db_app",
+    "local_actor",
+    "open_records",
+    "serve_command",
+    "users_app",
+]
 
 DatabaseUrlOption = Annotated[
     str | None,
@@ -117,3 +125,22 @@ def verify_command(database_url: DatabaseUrlOption = None) -> None:
             seq=report.bad_seq,
         )
     typer.echo(f"Audit chain intact: {report.entries} entries; head {report.head_hash}")
+
+
+def serve_command(
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")] = 8000,
+    database_url: DatabaseUrlOption = None,
+) -> None:
+    """Serve the records API (OpenAPI schema at /openapi.json, health at /health).
+
+    Refuses to start on a database that ``dermaport db upgrade`` has not migrated.
+    """
+    import uvicorn
+
+    from dermaport.web import create_app
+
+    settings = load_settings()
+    application = create_app(settings, database_url=database_url)
+    typer.echo(f"Serving the records API on http://{host}:{port} (schema at /openapi.json)", err=True)
+    uvicorn.run(application, host=host, port=port, log_level=settings.log_level.lower())
