@@ -129,7 +129,7 @@ def verify_command(database_url: DatabaseUrlOption = None) -> None:
 
 def serve_command(
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")] = 8000,
+    port: Annotated[int, typer.Option("--port", help="Port to listen on (1–65535).")] = 8000,
     database_url: DatabaseUrlOption = None,
 ) -> None:
     """Serve the records API (OpenAPI schema at /openapi.json, health at /health).
@@ -139,6 +139,9 @@ def serve_command(
     import uvicorn
 
     from dermaport.web import create_app
+
+    if not 1 <= port <= 65535:
+        raise InputError(f"--port {port} is outside 1–65535: e.g. --port 8000")
 
     settings = load_settings()
     application = create_app(settings, database_url=database_url)
