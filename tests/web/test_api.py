@@ -78,6 +78,11 @@ def test_validation_errors_and_missing_records_are_4xx(api: Api) -> None:
     assert bad.status_code == 422
     nul = api.client.post("/api/clients", json={"given_name": "A\x00", "family_name": "X"}, headers=owner)
     assert nul.status_code == 422
+    ancient = {"starts_at": "0001-01-01T00:00:00+00:01", "duration_min": 100}  # found by the fuzz run
+    created = api.client.post("/api/clients", json={"given_name": "A", "family_name": "X"}, headers=owner)
+    booked = api.client.post(f"/api/clients/{created.json()['id']}/appointments", json=ancient, headers=owner)
+    assert booked.status_code == 422
+    assert "1900–2200" in booked.text
     weak = api.client.post(
         "/api/users", json={"username": "kim", "role": "reception", "password": "short"}, headers=owner
     )

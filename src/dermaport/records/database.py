@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -28,6 +29,7 @@ class Database:
     engine: Engine
     sessions: sessionmaker[Session]
     settings: Settings
+    _writer: threading.Lock | None = field(default=None, repr=False)
 
     @property
     def photo_dir(self) -> Path:
@@ -36,8 +38,17 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """A unit of work: committed when the block ends, rolled back when it raises."""
-        with self.sessions() as session, session.begin():
+        """A unit of work: committed when the block ends, rolled back when it raises.
+
+        On SQLite, where one writer at a time holds the file and every unit of work writes (the
+        audit chain), this process's units of work queue on a lock rather than in SQLite's
+        sleeping busy handler, which would leave some requests waiting for seconds.
+        """
+        if self._writer is None:
+            with self.sessions() as session, session.begin():
+                yield session
+            return
+        with self._writer, self.sessions() as session, session.begin():
             yield session
 
     def dispose(self) -> None:
@@ -59,4 +70,7 @@ def open_database(settings: Settings, url: str | None = None, *, check_revision:
     except BaseException:
         engine.dispose()
         raise
-    return Database(url=chosen, engine=engine, sessions=make_session_factory(engine), settings=settings)
+    writer = threading.Lock() if engine.dialect.name == "sqlite" else None
+    return Database(
+        url=chosen, engine=engine, sessions=make_session_factory(engine), settings=settings, _writer=writer
+    )
