@@ -114,3 +114,21 @@ def test_rewriting_an_entry_with_its_hash_is_caught_at_the_next_link(
     assert "5: entry 5 was altered" in _tamper(
         database, "UPDATE audit_log SET actor = 'mallory', hash = :h WHERE seq = 5", h=forged
     )
+
+
+def test_concurrent_appends_keep_one_unbroken_chain(database: Database, actors: dict[str, Actor]) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with database.transaction() as db:
+        client_id = create_client(db, actors["reception"], ContactIn(given_name="A", family_name="B")).id
+
+    def read(_: int) -> None:
+        with database.transaction() as db:
+            client_record(db, actors["practitioner"], client_id)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(read, range(80)))
+    with database.transaction() as db:
+        report = audit.verify(db)
+    assert report.intact, report.problem
+    assert report.entries == 3 + 1 + 80

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import io
+import json
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
 from dermaport.cli import main
+from dermaport.config import Settings
+from dermaport.records.access import Actor
+from dermaport.records.accounts import add_user
+from dermaport.records.clients import create_client
+from dermaport.records.database import open_database
 from dermaport.records.engine import make_engine
+from dermaport.records.schemas import ContactIn
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -134,3 +142,31 @@ def test_unreachable_database_is_one_line(capsys: pytest.CaptureFixture[str]) ->
     assert err.startswith("error: no database answers at postgresql")
     assert "127.0.0.1:1/none" in err
     assert err.count("\n") == 1
+
+
+def test_clients_export_and_erase(
+    capsys: pytest.CaptureFixture[str], database_url: str, tmp_path: Path, settings: Settings
+) -> None:
+    database = open_database(settings, database_url)
+    with database.transaction() as db:
+        user = add_user(db, "test", username="pia", role="practitioner", password="a long enough password")
+        actor = Actor(username="pia", role="practitioner", clinic_id=user.clinic_id, user_id=user.id)
+        client_id = create_client(db, actor, ContactIn(given_name="Ana", family_name="Silva")).id
+    database.dispose()
+    url = ["--database-url", database_url]
+    code, out, _ = run(capsys, "clients", "export", str(client_id), "-o", str(tmp_path / "x.json"), *url)
+    assert code == 0
+    assert (
+        json.loads((tmp_path / "x.json").read_text())["record"]["client"]["contact"]["family_name"] == "Silva"
+    )
+    code, _, err = run(capsys, "clients", "erase", str(client_id), *url)
+    assert code == 2
+    assert "--yes" in err
+    code, out, _ = run(capsys, "clients", "erase", str(client_id), "--yes", *url)
+    assert code == 0
+    assert "contact: anonymised 1" in out
+    code, _, err = run(capsys, "clients", "export", "999", *url)
+    assert code == 2
+    assert "client 999 not found" in err
+    code, out, _ = run(capsys, "audit", "verify", *url)
+    assert code == 0

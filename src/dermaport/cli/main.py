@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from dermaport import __version__
-from dermaport.cli import actives, records, skin
+from dermaport.cli import actives, clients, records, skin
 from dermaport.config import load_settings
 from dermaport.errors import DermaportError
 
@@ -34,6 +34,7 @@ app.add_typer(skin.app, name="skin")
 app.add_typer(records.db_app, name="db")
 app.add_typer(records.users_app, name="users")
 app.add_typer(records.audit_app, name="audit")
+app.add_typer(clients.app, name="clients")
 app.command("serve")(records.serve_command)
 
 
