@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import func, select
 
+from dermaport.records.models import AuditEntry
 from tests.web.conftest import ROLES, Api
 from tests.web.routes import ALLOWED, PUBLIC, make_fixtures, request_for
 
@@ -31,6 +33,11 @@ def test_without_a_session_every_route_but_login_and_health_answers_401(api: Api
     assert bad.status_code == 401
 
 
+def _audit_entries(api: Api) -> int:
+    with api.database.transaction() as db:
+        return db.scalar(select(func.count()).select_from(AuditEntry)) or 0
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_each_role_gets_exactly_what_it_may(api: Api, role: str) -> None:
     fixtures = make_fixtures(api)
@@ -38,9 +45,12 @@ def test_each_role_gets_exactly_what_it_may(api: Api, role: str) -> None:
         url, body = request_for(api, fixtures, method, template)
         # logging out ends the session, so it gets one of its own
         headers = api.login(role) if template == "/api/logout" else api.headers[role]
+        before = _audit_entries(api)
         response = api.client.request(method, url, json=body, headers=headers)
         if role in ALLOWED[(method, template)]:
             assert 200 <= response.status_code < 300, (role, method, template, response.text)
+            if template.startswith("/api/clients"):  # client data: every read and write is audited
+                assert _audit_entries(api) > before, (method, template)
         else:
             assert response.status_code == 403, (role, method, template, response.text)
             assert role in response.json()["detail"]

@@ -1,5 +1,7 @@
 """Fuzz every operation of the OpenAPI schema (schemathesis): no input makes the server fail.
 
+Each answer must also be one the schema documents, in the documented shape.
+
 The budget is ``DERMAPORT_FUZZ_EXAMPLES`` examples per operation and database (default 20,
 which CI runs). A longer run: ``DERMAPORT_FUZZ_EXAMPLES=500 .venv/bin/pytest tests/web/test_fuzz.py``.
 """
@@ -14,10 +16,12 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis import Case
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.result import Ok
+from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 
 from tests.web.conftest import Api
 from tests.web.routes import make_fixtures
 
+CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
 EXAMPLES = int(os.environ.get("DERMAPORT_FUZZ_EXAMPLES", "20"))
 
 
@@ -39,6 +43,6 @@ def test_no_input_makes_a_server_error(api: Api) -> None:
             max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None
         )
         def fuzz(case: Case[Any]) -> None:
-            case.call_and_validate(headers=headers, checks=[not_a_server_error])
+            case.call_and_validate(headers=headers, checks=CHECKS)
 
         fuzz()

@@ -45,7 +45,7 @@ def _status_of(exc: DermaportError) -> int:
     if isinstance(exc, RecordNotFoundError):
         return 404
     if isinstance(exc, InputError):
-        return 422
+        return 400
     return 500
 
 

@@ -14,8 +14,9 @@ from dermaport.records.accounts import add_user
 from dermaport.records.models import User
 from dermaport.records.views import UserOut
 from dermaport.web.deps import CurrentActor, DbSession
+from dermaport.web.responses import SIGNED_IN
 
-router = APIRouter(prefix="/api", tags=["admin"])
+router = APIRouter(prefix="/api", tags=["admin"], responses=SIGNED_IN)
 
 
 class UserIn(BaseModel):

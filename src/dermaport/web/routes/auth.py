@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from dermaport.records.accounts import login, logout
 from dermaport.records.views import UserOut
 from dermaport.web.deps import SESSION_COOKIE, CurrentActor, DbSession, database_of, session_token
+from dermaport.web.responses import LOGIN, SIGNED_IN
 
 router = APIRouter(prefix="/api", tags=["auth"])
 
@@ -39,7 +40,7 @@ class MeOut(BaseModel):
     clinic_id: int
 
 
-@router.post("/login", responses={401: {"description": "Wrong username or password"}, 429: {}})
+@router.post("/login", responses=LOGIN)
 def log_in(body: LoginIn, request: Request, response: Response, db: DbSession) -> LoginOut:
     """Sign in; returns a token for ``Authorization: Bearer`` and sets the session cookie."""
     address = request.client.host if request.client else "unknown"
@@ -51,7 +52,7 @@ def log_in(body: LoginIn, request: Request, response: Response, db: DbSession) -
     return LoginOut(token=token, user=UserOut.model_validate(user), idle_timeout_s=idle_s)
 
 
-@router.post("/logout", status_code=204)
+@router.post("/logout", status_code=204, responses=SIGNED_IN)
 def log_out(
     actor: CurrentActor,
     db: DbSession,
@@ -64,7 +65,7 @@ def log_out(
     response.delete_cookie(SESSION_COOKIE)
 
 
-@router.get("/me")
+@router.get("/me", responses=SIGNED_IN)
 def me(actor: CurrentActor) -> MeOut:
     """Who is signed in, and with which role."""
     return MeOut(username=actor.username, role=actor.role, clinic_id=actor.clinic_id)

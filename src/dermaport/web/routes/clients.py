@@ -31,8 +31,9 @@ from dermaport.records.views import (
     SessionOut,
 )
 from dermaport.web.deps import CurrentActor, DbSession
+from dermaport.web.responses import SIGNED_IN
 
-router = APIRouter(prefix="/api/clients", tags=["clients"])
+router = APIRouter(prefix="/api/clients", tags=["clients"], responses=SIGNED_IN)
 
 ClientId = Annotated[int, Path(ge=1, le=2**31 - 1, description="A client's id.")]
 SessionId = Annotated[int, Path(ge=1, le=2**31 - 1, description="A session's id.")]
