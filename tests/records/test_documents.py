@@ -17,10 +17,11 @@ from dermaport.errors import InputError, PermissionDeniedError
 from dermaport.records import audit
 from dermaport.records.access import Actor
 from dermaport.records.clients import create_client
+from dermaport.records.clinical import session_documents, set_outcome
 from dermaport.records.database import Database
 from dermaport.records.documents import SessionRecorder, documents_digest
 from dermaport.records.models import AuditEntry, SessionDocument, TreatmentSession
-from dermaport.records.schemas import ContactIn
+from dermaport.records.schemas import ContactIn, OutcomeIn
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -85,6 +86,15 @@ def test_a_whole_session_is_stored_and_its_end_is_audited(
     assert end.detail == {"status": "complete", "documents": count, "documents_sha256": digest}
     with pytest.raises(InputError, match="has ended"):
         recorder("reading", _reading(6.0, 0.2))
+    practitioner = actors["practitioner"]
+    with database.transaction() as db:
+        stored = session_documents(db, practitioner, client_id, session.id)
+        outcome = set_outcome(
+            db, practitioner, client_id, session.id, OutcomeIn(outcome="Even tone at 24 h.")
+        )
+    assert [d.name for d in stored] == names
+    assert stored[1].body["current_mA"] == 1.5
+    assert outcome.outcome == "Even tone at 24 h."
 
 
 @pytest.mark.parametrize(

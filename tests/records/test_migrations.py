@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -38,13 +40,12 @@ def test_upgrade_is_idempotent(empty_database_url: str) -> None:
     engine.dispose()
 
 
-def test_sqlite_runs_in_wal_mode_with_foreign_keys(settings: Settings, database_url: str) -> None:
-    if not database_url.startswith("sqlite"):
-        pytest.skip("SQLite pragmas")
-    engine = make_engine(database_url)
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'new' / 'records.sqlite3'}")
     with engine.connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert conn.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
     engine.dispose()
 
 

@@ -6,16 +6,17 @@ import base64
 import io
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from PIL import Image
 
-from dermaport.records.bookings import add_product
+from dermaport.records.bookings import add_appointment, add_product
 from dermaport.records.clients import create_client
 from dermaport.records.clinical import add_consent
-from dermaport.records.models import TreatmentSession
+from dermaport.records.models import TreatmentSession, utcnow
 from dermaport.records.photos import store_photo
-from dermaport.records.schemas import ConsentIn, ContactIn, PhotoIn, ProductIn
+from dermaport.records.schemas import AppointmentIn, ConsentIn, ContactIn, PhotoIn, ProductIn
 from tests.web.conftest import Api
 
 ALL = frozenset({"owner", "practitioner", "reception"})
@@ -36,12 +37,15 @@ ALLOWED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/clients/{client_id}/appointments"): ALL,
     ("POST", "/api/clients/{client_id}/appointments"): ALL,
     ("POST", "/api/clients/{client_id}/courses"): ALL,
+    ("PUT", "/api/clients/{client_id}/appointments/{appointment_id}/status"): ALL,
     ("GET", "/api/products"): ALL,
     ("GET", "/api/products/{product_id}/lots"): ALL,
     ("POST", "/api/products"): CLINICAL,
     ("POST", "/api/products/{product_id}/lots"): CLINICAL,
     ("GET", "/api/clients/{client_id}/record"): CLINICAL,
     ("GET", "/api/clients/{client_id}/sessions/{session_id}"): CLINICAL,
+    ("GET", "/api/clients/{client_id}/sessions/{session_id}/documents"): CLINICAL,
+    ("PUT", "/api/clients/{client_id}/sessions/{session_id}/outcome"): CLINICAL,
     ("POST", "/api/clients/{client_id}/screenings"): CLINICAL,
     ("POST", "/api/clients/{client_id}/consents"): CLINICAL,
     ("POST", "/api/clients/{client_id}/patch-tests"): CLINICAL,
@@ -73,6 +77,7 @@ class Fixtures:
     consent_id: int
     photo_id: int
     product_id: int
+    appointment_id: int
 
 
 def make_fixtures(api: Api) -> Fixtures:
@@ -108,7 +113,10 @@ def make_fixtures(api: Api) -> Fixtures:
         db.add(session)
         db.flush()
         product = add_product(db, owner, ProductIn(name="C serum", active="sodium ascorbyl phosphate"))
-    return Fixtures(client.id, session.id, consent.id, photo.id, product.id)
+        appointment = add_appointment(
+            db, owner, client.id, AppointmentIn(starts_at=utcnow() + timedelta(days=1), duration_min=30)
+        )
+    return Fixtures(client.id, session.id, consent.id, photo.id, product.id, appointment.id)
 
 
 def _fresh_client(api: Api) -> int:
@@ -126,6 +134,7 @@ def request_for(
         session_id=fixtures.session_id,
         photo_id=fixtures.photo_id,
         product_id=fixtures.product_id,
+        appointment_id=fixtures.appointment_id,
     )
     unique = secrets.token_hex(4)
     bodies: dict[str, dict[str, Any]] = {
@@ -154,6 +163,10 @@ def request_for(
             "duration_min": 45,
         },
         "/api/clients/{client_id}/courses": {"name": "Brightening, 6 sessions", "sessions_planned": 6},
+        "/api/clients/{client_id}/appointments/{appointment_id}/status": {"status": "attended"},
+        "/api/clients/{client_id}/sessions/{session_id}/outcome": {
+            "outcome": "Even tone; no erythema at 24 h."
+        },
         "/api/clients/{client_id}/photos": {
             "consent_id": fixtures.consent_id,
             "kind": "after",
@@ -163,5 +176,5 @@ def request_for(
         "/api/products/{product_id}/lots": {"lot_number": f"L{unique}", "expires_on": "2027-06-30"},
         "/api/users": {"username": f"u{unique}", "role": "reception", "password": "a long enough password"},
     }
-    body = bodies.get(template) if method in ("POST", "PATCH") else None
+    body = bodies.get(template) if method in ("POST", "PATCH", "PUT") else None
     return url, body

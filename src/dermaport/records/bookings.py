@@ -10,7 +10,7 @@ from dermaport.records import audit
 from dermaport.records.access import Actor, Permission
 from dermaport.records.clients import client_of_clinic
 from dermaport.records.models import Appointment, Course, Lot, Product, User
-from dermaport.records.schemas import AppointmentIn, CourseIn, LotIn, ProductIn
+from dermaport.records.schemas import AppointmentIn, AppointmentStatusIn, CourseIn, LotIn, ProductIn
 from dermaport.records.views import AppointmentOut, CourseOut, LotOut, ProductOut
 
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "list_lots",
     "list_products",
     "lot_of_clinic",
+    "set_appointment_status",
 ]
 
 
@@ -111,6 +112,29 @@ def add_appointment(db: Session, actor: Actor, client_id: int, data: Appointment
         entity="appointment",
         entity_id=appointment.id,
         client_id=client.id,
+    )
+    return AppointmentOut.model_validate(appointment)
+
+
+def set_appointment_status(
+    db: Session, actor: Actor, client_id: int, appointment_id: int, data: AppointmentStatusIn
+) -> AppointmentOut:
+    """Mark an appointment attended, cancelled, a no-show, or booked again."""
+    actor.require(Permission.BOOKING_WRITE)
+    client = client_of_clinic(db, actor, client_id)
+    appointment = db.get(Appointment, appointment_id)
+    if appointment is None or appointment.client_id != client.id:
+        raise RecordNotFoundError(f"appointment {appointment_id} of client {client_id} not found")
+    appointment.status = data.status
+    db.flush()
+    audit.append(
+        db,
+        actor=actor.username,
+        action="update",
+        entity="appointment",
+        entity_id=appointment.id,
+        client_id=client.id,
+        detail={"status": data.status},
     )
     return AppointmentOut.model_validate(appointment)
 

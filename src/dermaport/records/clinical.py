@@ -26,15 +26,17 @@ from dermaport.records.models import (
     PatchTest,
     Photo,
     Screening,
+    SessionDocument,
     TreatmentSession,
     utcnow,
 )
-from dermaport.records.schemas import AdverseEventIn, ConsentIn, NoteIn, PatchTestIn, ScreeningIn
+from dermaport.records.schemas import AdverseEventIn, ConsentIn, NoteIn, OutcomeIn, PatchTestIn, ScreeningIn
 from dermaport.records.views import (
     AdverseEventOut,
     ClientOut,
     ClientRecord,
     ConsentOut,
+    DocumentOut,
     NoteOut,
     PatchTestOut,
     ScreeningOut,
@@ -49,7 +51,9 @@ __all__ = [
     "add_screening",
     "client_record",
     "get_session",
+    "session_documents",
     "session_of_client",
+    "set_outcome",
 ]
 
 
@@ -138,6 +142,44 @@ def get_session(db: Session, actor: Actor, client_id: int, session_id: int) -> S
         db, actor=actor.username, action="read", entity="session", entity_id=row.id, client_id=client.id
     )
     return SessionOut.model_validate(row)
+
+
+def set_outcome(db: Session, actor: Actor, client_id: int, session_id: int, data: OutcomeIn) -> SessionOut:
+    """Record what came of a session (replacing an earlier account; the audit keeps both times)."""
+    actor.require(Permission.CLINICAL_WRITE)
+    client = client_of_clinic(db, actor, client_id)
+    row = session_of_client(db, client.id, session_id)
+    row.outcome = data.outcome
+    db.flush()
+    audit.append(
+        db,
+        actor=actor.username,
+        action="update",
+        entity="session",
+        entity_id=row.id,
+        client_id=client.id,
+        detail={"fields": ["outcome"]},
+    )
+    return SessionOut.model_validate(row)
+
+
+def session_documents(db: Session, actor: Actor, client_id: int, session_id: int) -> list[DocumentOut]:
+    """A session's runner documents (start, readings, events, stop) in arrival order."""
+    actor.require(Permission.CLINICAL_READ)
+    client = client_of_clinic(db, actor, client_id)
+    row = session_of_client(db, client.id, session_id)
+    documents = db.scalars(
+        select(SessionDocument).where(SessionDocument.session_id == row.id).order_by(SessionDocument.seq)
+    ).all()
+    audit.append(
+        db,
+        actor=actor.username,
+        action="read",
+        entity="session_documents",
+        entity_id=row.id,
+        client_id=client.id,
+    )
+    return [DocumentOut.model_validate(d) for d in documents]
 
 
 def _all(db: Session, model: Any, client_id: int, order: Any) -> list[Any]:

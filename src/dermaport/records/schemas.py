@@ -14,6 +14,7 @@ from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 __all__ = [
     "AdverseEventIn",
     "AppointmentIn",
+    "AppointmentStatusIn",
     "ConsentIn",
     "ContactIn",
     "ContactPatch",
@@ -21,6 +22,7 @@ __all__ = [
     "Id",
     "LotIn",
     "NoteIn",
+    "OutcomeIn",
     "PatchTestIn",
     "PhotoIn",
     "ProductIn",
@@ -171,6 +173,18 @@ class AppointmentIn(_In):
     duration_min: int = Field(ge=5, le=480)
     course_id: Id | None = None
     practitioner_id: Id | None = None
+
+
+class OutcomeIn(_In):
+    """What came of a session: the practitioner's account of the result and the skin afterwards."""
+
+    outcome: Long
+
+
+class AppointmentStatusIn(_In):
+    """A booked appointment's new state."""
+
+    status: Literal["booked", "attended", "cancelled", "no_show"]
 
 
 class PhotoIn(_In):

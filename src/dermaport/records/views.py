@@ -15,6 +15,7 @@ __all__ = [
     "ConsentOut",
     "ContactOut",
     "CourseOut",
+    "DocumentOut",
     "LotOut",
     "NoteOut",
     "PatchTestOut",
@@ -179,6 +180,16 @@ class SessionOut(_Out):
     last_time_s: float
     delivered_charge_mA_min: float  # noqa: N815 - unit in the name
     outcome: str
+
+
+class DocumentOut(_Out):
+    """One of a session's runner documents, in arrival order."""
+
+    seq: int
+    name: str
+    time_s: float | None
+    body: dict[str, Any]
+    received_at: datetime
 
 
 class UserOut(_Out):

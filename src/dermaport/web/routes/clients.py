@@ -10,11 +10,13 @@ from dermaport.records import bookings, clients, clinical
 from dermaport.records.schemas import (
     AdverseEventIn,
     AppointmentIn,
+    AppointmentStatusIn,
     ConsentIn,
     ContactIn,
     ContactPatch,
     CourseIn,
     NoteIn,
+    OutcomeIn,
     PatchTestIn,
     ScreeningIn,
 )
@@ -25,6 +27,7 @@ from dermaport.records.views import (
     ClientRecord,
     ConsentOut,
     CourseOut,
+    DocumentOut,
     NoteOut,
     PatchTestOut,
     ScreeningOut,
@@ -36,6 +39,7 @@ from dermaport.web.responses import SIGNED_IN
 router = APIRouter(prefix="/api/clients", tags=["clients"], responses=SIGNED_IN)
 
 ClientId = Annotated[int, Path(ge=1, le=2**31 - 1, description="A client's id.")]
+AppointmentId = Annotated[int, Path(ge=1, le=2**31 - 1, description="An appointment's id.")]
 SessionId = Annotated[int, Path(ge=1, le=2**31 - 1, description="A session's id.")]
 
 
@@ -78,6 +82,22 @@ def get_record(client_id: ClientId, actor: CurrentActor, db: DbSession) -> Clien
 def get_session(client_id: ClientId, session_id: SessionId, actor: CurrentActor, db: DbSession) -> SessionOut:
     """One treatment session: plan, device, limits, delivered dose and outcome."""
     return clinical.get_session(db, actor, client_id, session_id)
+
+
+@router.put("/{client_id}/sessions/{session_id}/outcome")
+def set_outcome(
+    client_id: ClientId, session_id: SessionId, body: OutcomeIn, actor: CurrentActor, db: DbSession
+) -> SessionOut:
+    """Record what came of a session."""
+    return clinical.set_outcome(db, actor, client_id, session_id, body)
+
+
+@router.get("/{client_id}/sessions/{session_id}/documents")
+def session_documents(
+    client_id: ClientId, session_id: SessionId, actor: CurrentActor, db: DbSession
+) -> list[DocumentOut]:
+    """A session's runner documents (start, readings, events, stop) in arrival order."""
+    return clinical.session_documents(db, actor, client_id, session_id)
 
 
 @router.post("/{client_id}/screenings", status_code=201)
@@ -126,6 +146,18 @@ def add_appointment(
 ) -> AppointmentOut:
     """Book an appointment."""
     return bookings.add_appointment(db, actor, client_id, body)
+
+
+@router.put("/{client_id}/appointments/{appointment_id}/status")
+def set_appointment_status(
+    client_id: ClientId,
+    appointment_id: AppointmentId,
+    body: AppointmentStatusIn,
+    actor: CurrentActor,
+    db: DbSession,
+) -> AppointmentOut:
+    """Mark an appointment attended, cancelled or a no-show."""
+    return bookings.set_appointment_status(db, actor, client_id, appointment_id, body)
 
 
 @router.post("/{client_id}/courses", status_code=201)
