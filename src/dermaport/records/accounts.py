@@ -127,7 +127,11 @@ def login(db: Session, *, username: str, password: str, address: str = "local") 
         raise AuthenticationError("unknown username or wrong password")
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
-    db.execute(delete(LoginAttempt).where(LoginAttempt.username == username))
+    db.execute(
+        delete(LoginAttempt).where(
+            (LoginAttempt.username == username) | (LoginAttempt.at < now - LOGIN_WINDOW)
+        )
+    )
     token = secrets.token_urlsafe(32)
     db.add(LoginSession(token_sha256=_token_digest(token), user_id=user.id, created_at=now, last_seen_at=now))
     audit.append(db, actor=user.username, action="login", entity="user", entity_id=user.id)
