@@ -46,3 +46,31 @@ def test_importing_the_package_does_no_work() -> None:
 def test_bad_log_level_is_refused_in_one_line() -> None:
     with pytest.raises(InputError, match=r"DERMAPORT_LOG_LEVEL: Input should be 'DEBUG'.*\(value 'LOUD'\)"):
         load_settings({"DERMAPORT_LOG_LEVEL": "loud"})
+
+
+def test_records_settings_from_the_environment(tmp_path: Path) -> None:
+    settings = load_settings(
+        {
+            "DERMAPORT_DATABASE_URL": "postgresql://postgres@127.0.0.1/dermaport",
+            "DERMAPORT_RETENTION_YEARS": "10",
+            "DERMAPORT_SESSION_IDLE_MINUTES": "5",
+        }
+    )
+    assert settings.database_url == "postgresql://postgres@127.0.0.1/dermaport"
+    assert settings.retention_years == 10
+    assert settings.session_idle_minutes == 5
+    defaults = load_settings({"DERMAPORT_DATA_DIR": str(tmp_path)})
+    assert (defaults.database_url, defaults.retention_years, defaults.session_idle_minutes) == (None, 7, 15)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("DERMAPORT_RETENTION_YEARS", "seven"),
+        ("DERMAPORT_RETENTION_YEARS", "0"),
+        ("DERMAPORT_SESSION_IDLE_MINUTES", "-1"),
+    ],
+)
+def test_bad_records_setting_names_the_variable(variable: str, value: str) -> None:
+    with pytest.raises(InputError, match=rf"{variable}: .*\(value '{value}'\)"):
+        load_settings({variable: value})

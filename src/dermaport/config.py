@@ -7,6 +7,12 @@ Environment variables (all optional):
 * ``DERMAPORT_DEFAULT_PH``: the product pH assumed when none is given (default 5.5).
 * ``DERMAPORT_DEFAULT_SKIN``: the skin site assumed when none is given (default ``human_face``).
 * ``DERMAPORT_LOG_LEVEL``: logging level name (default ``WARNING``).
+* ``DERMAPORT_DATABASE_URL``: the clinic records database, e.g.
+  ``postgresql://user@host/dermaport`` (default: ``records.sqlite3`` in the data directory).
+* ``DERMAPORT_RETENTION_YEARS``: how long clinical records are kept after a client's last
+  treatment before an erasure request may delete them (default 7).
+* ``DERMAPORT_SESSION_IDLE_MINUTES``: a signed-in session ends after this much inactivity
+  (default 15).
 """
 
 from __future__ import annotations
@@ -34,6 +40,9 @@ class Settings(BaseModel):
     default_ph: float = Field(default=5.5, ge=0, le=14)
     default_skin: str = "human_face"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "WARNING"
+    database_url: str | None = None
+    retention_years: int = Field(default=7, ge=1, le=100)
+    session_idle_minutes: float = Field(default=15.0, gt=0, le=24 * 60)
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -50,6 +59,11 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         values["default_skin"] = env["DERMAPORT_DEFAULT_SKIN"]
     if "DERMAPORT_LOG_LEVEL" in env:
         values["log_level"] = env["DERMAPORT_LOG_LEVEL"].upper()
+    if env.get("DERMAPORT_DATABASE_URL"):
+        values["database_url"] = env["DERMAPORT_DATABASE_URL"]
+    for name in ("RETENTION_YEARS", "SESSION_IDLE_MINUTES"):
+        if f"DERMAPORT_{name}" in env:
+            values[name.lower()] = env[f"DERMAPORT_{name}"]
     try:
         return Settings.model_validate(values)
     except ValidationError as exc:

@@ -8,8 +8,17 @@ where a builtin fits it is that builtin too, so callers can catch either::
     │   ├── QuantityError                    "0.3 mA/cm2" malformed or of the wrong kind
     │   ├── PhError                          a pH outside 0–14
     │   └── UnknownNameError (LookupError)   an active or skin site not in the library
+    │   ├── DatabaseUrlError                 a database URL that names no supported database
+    │   └── RecordNotFoundError (LookupError) a client, product or session id that is not there
     ├── LibraryDataError (ValueError)        a library data file that breaks its schema
-    └── SafetyError                          a hard limit or a safety rule refused the request
+    ├── SafetyError                          a hard limit or a safety rule refused the request
+    └── RecordsError                         the clinic records refused or could not act
+        ├── DatabaseNotMigratedError         the database schema is not at the current revision
+        ├── DatabaseUnavailableError         no database answers at the URL
+        ├── AuthenticationError              unknown user, wrong password or expired session
+        │   └── LoginThrottledError          too many failed logins: wait ``retry_after_s``
+        ├── PermissionDeniedError (PermissionError)  the user's role does not allow the action
+        └── AuditChainError                  the audit chain was altered: names the first bad entry
 
 Messages name the bad value and, where it helps, show a valid example.
 """
@@ -17,11 +26,20 @@ Messages name the bad value and, where it helps, show a valid example.
 from __future__ import annotations
 
 __all__ = [
+    "AuditChainError",
+    "AuthenticationError",
+    "DatabaseNotMigratedError",
+    "DatabaseUnavailableError",
+    "DatabaseUrlError",
     "DermaportError",
     "InputError",
     "LibraryDataError",
+    "LoginThrottledError",
+    "PermissionDeniedError",
     "PhError",
     "QuantityError",
+    "RecordNotFoundError",
+    "RecordsError",
     "SafetyError",
     "UnknownNameError",
 ]
@@ -57,3 +75,47 @@ class LibraryDataError(DermaportError, ValueError):
 
 class SafetyError(DermaportError):
     """A hard limit or safety rule refused the request."""
+
+
+class DatabaseUrlError(InputError):
+    """A database URL that names no supported database (SQLite or PostgreSQL)."""
+
+
+class RecordNotFoundError(InputError, LookupError):
+    """A record id (client, product, lot, session…) that is not in the database."""
+
+
+class RecordsError(DermaportError):
+    """The clinic records refused or could not carry out a request."""
+
+
+class DatabaseNotMigratedError(RecordsError):
+    """The database schema is not at the revision this dermaport needs: run ``dermaport db upgrade``."""
+
+
+class DatabaseUnavailableError(RecordsError):
+    """No database answers at the configured URL."""
+
+
+class AuthenticationError(RecordsError):
+    """Unknown user, wrong password, or a session that has expired."""
+
+
+class LoginThrottledError(AuthenticationError):
+    """Too many failed logins for a username or address; ``retry_after_s`` says how long to wait."""
+
+    def __init__(self, message: str, *, retry_after_s: int) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
+class PermissionDeniedError(RecordsError, PermissionError):
+    """The signed-in user's role does not allow the action."""
+
+
+class AuditChainError(RecordsError):
+    """The audit chain is broken; ``seq`` is the first altered or deleted entry."""
+
+    def __init__(self, message: str, *, seq: int) -> None:
+        super().__init__(message)
+        self.seq = seq

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from dermaport import __version__
-from dermaport.cli import actives, simulate, skin
+from dermaport.cli import actives, clients, records, simulate, skin
 from dermaport.cli.care import care_command
 from dermaport.cli.course import course_command
 from dermaport.cli.plan import plan_command
@@ -44,6 +44,11 @@ app.command("screen")(screen_command)
 app.command("plan")(plan_command)
 app.command("course")(course_command)
 app.command("care")(care_command)
+app.add_typer(records.db_app, name="db")
+app.add_typer(records.users_app, name="users")
+app.add_typer(records.audit_app, name="audit")
+app.add_typer(clients.app, name="clients")
+app.command("serve")(records.serve_command)
 
 
 def _version(value: bool) -> None:

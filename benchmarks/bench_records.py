@@ -1,0 +1,202 @@
+"""API throughput and latency for reading a client's whole record, 20 clients at once, per database.
+
+Run: .venv/bin/python benchmarks/bench_records.py [--seconds 10] [--concurrency 20] [--clients 200]
+
+For SQLite (a file in a temporary folder) and PostgreSQL (a temporary database on
+DERMAPORT_BENCH_POSTGRES_URL, default postgresql://postgres@127.0.0.1:5432/postgres) it
+migrates, fills in clients with a screening, a consent, notes and a recorded session, serves
+the API with ``dermaport serve`` in its own process, signs in as a practitioner, and has
+``--concurrency`` clients each fetch GET /api/clients/{id}/record in a loop. Every read appends
+to the audit chain, so each request is also a write. Prints requests per second and the
+50th, 95th and 99th latency percentiles. Machines are shared and noisy: compare within a run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx2
+import psycopg
+from psycopg import sql
+from sqlalchemy.engine import make_url
+
+from dermaport.config import load_settings
+from dermaport.records.access import Actor
+from dermaport.records.accounts import add_user
+from dermaport.records.clients import create_client
+from dermaport.records.clinical import add_consent, add_note, add_screening
+from dermaport.records.database import open_database
+from dermaport.records.documents import SessionRecorder
+from dermaport.records.engine import make_engine
+from dermaport.records.migrate import upgrade
+from dermaport.records.schemas import ConsentIn, ContactIn, NoteIn, ScreeningIn
+
+PASSWORD = "benchmark password 1"
+POSTGRES = os.environ.get("DERMAPORT_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+@contextmanager
+def sqlite_database(folder: Path) -> Iterator[str]:
+    yield f"sqlite:///{folder / 'records.sqlite3'}"
+
+
+@contextmanager
+def postgres_database() -> Iterator[str]:
+    name = f"dermaport_bench_{secrets.token_hex(4)}"
+    with psycopg.connect(POSTGRES, autocommit=True, connect_timeout=3) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        yield make_url(POSTGRES).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(POSTGRES, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def fill(url: str, data_dir: Path, clients: int) -> list[int]:
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    database = open_database(load_settings({"DERMAPORT_DATA_DIR": str(data_dir)}), url)
+    with database.transaction() as db:
+        user = add_user(db, "bench", username="pia", role="practitioner", password=PASSWORD)
+
+        actor = Actor(username="pia", role="practitioner", clinic_id=user.clinic_id, user_id=user.id)
+    ids = []
+    for i in range(clients):
+        with database.transaction() as db:
+            client = create_client(
+                db, actor, ContactIn(given_name="Client", family_name=f"No. {i}", phone="+1 555")
+            )
+            add_screening(
+                db,
+                actor,
+                client.id,
+                ScreeningIn(questionnaire_version="1", answers={"q1": False}, verdict="suitable"),
+            )
+            add_consent(
+                db,
+                actor,
+                client.id,
+                ConsentIn(form="ionto", form_version="3", text="I consent." * 20, signature="x"),
+            )
+            for n in range(3):
+                add_note(
+                    db, actor, client.id, NoteIn(text=f"Session note {n}: tolerated well, mild erythema.")
+                )
+        recorder = SessionRecorder(database, actor)
+        recorder(
+            "start",
+            {
+                "uid": f"s{i}",
+                "client_id": client.id,
+                "plan": {},
+                "device": {"serial": f"SIM-{i}"},
+                "limits": {},
+            },
+        )
+        for t in range(5):
+            recorder("reading", {"time_s": t, "current_mA": 1.0, "voltage_V": 9.0, "charge_mA_min": t / 60})
+        recorder("stop", {"status": "complete"})
+        ids.append(client.id)
+    database.dispose()
+    return ids
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def load(base: str, ids: list[int], *, seconds: float, concurrency: int) -> tuple[list[float], int]:
+    limits = httpx2.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx2.AsyncClient(base_url=base, limits=limits, timeout=60) as client:
+        login = await client.post("/api/login", json={"username": "pia", "password": PASSWORD})
+        login.raise_for_status()
+        headers = {"Authorization": f"Bearer {login.json()['token']}"}
+        latencies: list[float] = []
+        errors = 0
+        warm_until = time.perf_counter() + 1.0
+        stop_at = warm_until + seconds
+
+        async def worker() -> None:
+            nonlocal errors
+            rng = random.Random()
+            while (now := time.perf_counter()) < stop_at:
+                response = await client.get(f"/api/clients/{rng.choice(ids)}/record", headers=headers)
+                if response.status_code != 200:
+                    errors += 1
+                elif now >= warm_until:
+                    latencies.append(time.perf_counter() - now)
+
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return latencies, errors
+
+
+def serve(url: str, data_dir: Path, port: int) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "DERMAPORT_DATA_DIR": str(data_dir), "DERMAPORT_LOG_LEVEL": "WARNING"}
+    argv = [sys.executable, "-m", "dermaport.cli.main", "serve", "--port", str(port), "--database-url", url]
+    process = subprocess.Popen(argv, env=env, stderr=subprocess.DEVNULL)
+    for _ in range(100):
+        try:
+            if httpx2.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
+                return process
+        except httpx2.TransportError:
+            time.sleep(0.1)
+    process.kill()
+    raise SystemExit("the server did not start")
+
+
+def run(name: str, url: str, data_dir: Path, args: argparse.Namespace) -> None:
+    ids = fill(url, data_dir, args.clients)
+    port = free_port()
+    process = serve(url, data_dir, port)
+    try:
+        latencies, errors = asyncio.run(
+            load(f"http://127.0.0.1:{port}", ids, seconds=args.seconds, concurrency=args.concurrency)
+        )
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    q = statistics.quantiles(latencies, n=100)
+    print(
+        f"{name:<11} {len(latencies) / args.seconds:8.1f} req/s   p50 {q[49] * 1e3:6.1f} ms   "
+        f"p95 {q[94] * 1e3:6.1f} ms   p99 {q[98] * 1e3:6.1f} ms   errors {errors}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--concurrency", type=int, default=20)
+    parser.add_argument("--clients", type=int, default=200)
+    args = parser.parse_args()
+    print(
+        f"GET /api/clients/ID/record, {args.concurrency} concurrent clients, {args.seconds:g} s, "
+        f"{args.clients} clients on file (one server process, audited reads)"
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        with sqlite_database(Path(folder)) as url:
+            run("SQLite", url, Path(folder) / "sqlite-data", args)
+        try:
+            with postgres_database() as url:
+                run("PostgreSQL", url, Path(folder) / "pg-data", args)
+        except psycopg.OperationalError as exc:
+            print(f"PostgreSQL  skipped: no server at {POSTGRES} ({str(exc).strip().splitlines()[0]})")
+
+
+if __name__ == "__main__":
+    main()

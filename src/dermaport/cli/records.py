@@ -1,0 +1,149 @@
+"""``dermaport db``, ``dermaport users`` and ``dermaport audit``: the clinic records database."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from typing import Annotated
+
+import typer
+
+from dermaport.config import load_settings
+from dermaport.errors import AuditChainError, InputError
+from dermaport.records import audit
+from dermaport.records.accounts import add_user
+from dermaport.records.database import Database, open_database
+from dermaport.records.engine import describe_url
+
+__all__ = [
+    "DatabaseUrlOption",
+    "audit_app",
+    "db_app",
+    "local_actor",
+    "open_records",
+    "serve_command",
+    "users_app",
+]
+
+DatabaseUrlOption = Annotated[
+    str | None,
+    typer.Option(
+        "--database-url",
+        help="Records database, e.g. postgresql://user@host/dermaport "
+        "(default: DERMAPORT_DATABASE_URL, else a SQLite file in the data directory).",
+        show_default=False,
+    ),
+]
+
+db_app = typer.Typer(
+    help="The records database.\n\nExamples:\n\n  dermaport db upgrade\n\n"
+    "  dermaport db upgrade --database-url postgresql://postgres@127.0.0.1/dermaport",
+    no_args_is_help=True,
+)
+users_app = typer.Typer(
+    help="User accounts.\n\nExample:\n\n  dermaport users add anna --role practitioner",
+    no_args_is_help=True,
+)
+audit_app = typer.Typer(
+    help="The audit trail of every read and write of client data.\n\nExample:\n\n  dermaport audit verify",
+    no_args_is_help=True,
+)
+
+
+def local_actor() -> str:
+    """How a command run on this machine is named in the audit trail (``cli:`` and the login name)."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no name for this uid, e.g. in a container
+        return "cli:unknown"
+
+
+def open_records(database_url: str | None, *, check_revision: bool = True) -> Database:
+    """Open the records database the options and environment name."""
+    return open_database(load_settings(), database_url, check_revision=check_revision)
+
+
+@db_app.command("upgrade")
+def upgrade_command(database_url: DatabaseUrlOption = None) -> None:
+    """Create or migrate the records database to the newest schema."""
+    from dermaport.records.migrate import upgrade
+
+    database = open_records(database_url, check_revision=False)
+    try:
+        before, after = upgrade(database.engine)
+    finally:
+        database.dispose()
+    where = describe_url(database.url)
+    if before == after:
+        typer.echo(f"{where} is up to date (revision {after}).")
+    else:
+        typer.echo(f"{where} migrated from {before or 'empty'} to revision {after}.")
+
+
+@users_app.command("add")
+def add_user_command(
+    username: Annotated[str, typer.Argument(help="Login name: lower-case letters, digits, '.', '_', '-'.")],
+    role: Annotated[str, typer.Option("--role", help="owner, practitioner or reception.")],
+    password_stdin: Annotated[
+        bool,
+        typer.Option("--password-stdin", help="Read the password from the first line of standard input."),
+    ] = False,
+    clinic: Annotated[str, typer.Option("--clinic", help="The clinic the user belongs to.")] = "default",
+    database_url: DatabaseUrlOption = None,
+) -> None:
+    """Add a user account with a role (the password is asked for, or read from standard input)."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if not password:
+        raise InputError("no password given: type one, or pipe it in, e.g. printf '%s\\n' \"$PW\" | ...")
+    database = open_records(database_url)
+    try:
+        with database.transaction() as db:
+            user = add_user(db, local_actor(), username=username, role=role, password=password, clinic=clinic)
+            user_id = user.id
+    finally:
+        database.dispose()
+    typer.echo(f"Added {role} {username!r} (user {user_id}) to clinic {clinic!r}.")
+
+
+@audit_app.command("verify")
+def verify_command(database_url: DatabaseUrlOption = None) -> None:
+    """Check that no audit entry was altered or deleted; exit 1 naming the first bad one."""
+    database = open_records(database_url)
+    try:
+        with database.transaction() as db:
+            report = audit.verify(db)
+    finally:
+        database.dispose()
+    if not report.intact:
+        assert report.bad_seq is not None
+        raise AuditChainError(
+            f"audit chain broken at entry {report.bad_seq}: {report.problem} "
+            f"({report.entries} entries before it are intact)",
+            seq=report.bad_seq,
+        )
+    typer.echo(f"Audit chain intact: {report.entries} entries; head {report.head_hash}")
+
+
+def serve_command(
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on (1–65535).")] = 8000,
+    database_url: DatabaseUrlOption = None,
+) -> None:
+    """Serve the records API (OpenAPI schema at /openapi.json, health at /health).
+
+    Refuses to start on a database that ``dermaport db upgrade`` has not migrated.
+    """
+    import uvicorn
+
+    from dermaport.web import create_app
+
+    if not 1 <= port <= 65535:
+        raise InputError(f"--port {port} is outside 1–65535: e.g. --port 8000")
+
+    settings = load_settings()
+    application = create_app(settings, database_url=database_url)
+    typer.echo(f"Serving the records API on http://{host}:{port} (schema at /openapi.json)", err=True)
+    uvicorn.run(application, host=host, port=port, log_level=settings.log_level.lower())

@@ -1,0 +1,175 @@
+"""The audit chain: every read and write of client data, appended to a hash-chained log.
+
+Each entry's hash is the SHA-256 of the previous entry's hash and the entry's own fields in
+canonical JSON; a single head row names the last entry and is locked by each append, so
+appends queue and the chain never forks. :func:`verify` walks the chain and names the first
+entry that was altered or deleted (also the last ones, through the head row).
+
+The log holds ids and field names only, never personal data, so it can be kept (HIPAA: six
+years) after a client's personal data is erased.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Iterable, Mapping
+from contextlib import closing
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dermaport.records.models import AuditEntry, AuditHead, utcnow
+
+__all__ = ["GENESIS_HASH", "AuditReport", "append", "entry_hash", "verify"]
+
+logger = logging.getLogger(__name__)
+
+#: The hash the first entry links to.
+GENESIS_HASH = "0" * 64
+
+
+def _canonical_time(at: datetime) -> str:
+    return at.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds")
+
+
+def entry_hash(
+    prev_hash: str,
+    *,
+    seq: int,
+    at: datetime,
+    actor: str,
+    action: str,
+    entity: str,
+    entity_id: str,
+    client_id: int | None,
+    detail: Mapping[str, Any],
+) -> str:
+    """The SHA-256 (hex) that chains one entry to the one before it."""
+    payload = json.dumps(
+        [seq, _canonical_time(at), actor, action, entity, entity_id, client_id, detail],
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(f"{prev_hash}\n{payload}".encode()).hexdigest()
+
+
+def append(
+    db: Session,
+    *,
+    actor: str,
+    action: str,
+    entity: str,
+    entity_id: str | int = "",
+    client_id: int | None = None,
+    detail: Mapping[str, Any] | None = None,
+) -> AuditEntry:
+    """Append one entry in the caller's transaction (it commits or rolls back with the change).
+
+    ``detail`` must hold no personal data: ids, field names, counts, hashes.
+    """
+    head = db.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one()
+    seq = head.seq + 1
+    at = utcnow()
+    body = dict(detail or {})
+    digest = entry_hash(
+        head.hash,
+        seq=seq,
+        at=at,
+        actor=actor,
+        action=action,
+        entity=entity,
+        entity_id=str(entity_id),
+        client_id=client_id,
+        detail=body,
+    )
+    entry = AuditEntry(
+        seq=seq,
+        at=at,
+        actor=actor,
+        action=action,
+        entity=entity,
+        entity_id=str(entity_id),
+        client_id=client_id,
+        detail=body,
+        prev_hash=head.hash,
+        hash=digest,
+    )
+    db.add(entry)
+    head.seq, head.hash = seq, digest
+    db.flush()
+    return entry
+
+
+@dataclass(frozen=True)
+class AuditReport:
+    """What :func:`verify` found: how many entries, and the first bad one with the reason."""
+
+    entries: int
+    head_hash: str
+    bad_seq: int | None = None
+    problem: str = ""
+
+    @property
+    def intact(self) -> bool:
+        """True when no entry was altered or deleted."""
+        return self.bad_seq is None
+
+
+def _recompute(entry: AuditEntry) -> str:
+    return entry_hash(
+        entry.prev_hash,
+        seq=entry.seq,
+        at=entry.at,
+        actor=entry.actor,
+        action=entry.action,
+        entity=entry.entity,
+        entity_id=entry.entity_id,
+        client_id=entry.client_id,
+        detail=entry.detail,
+    )
+
+
+def _walk(entries: Iterable[AuditEntry]) -> AuditReport:
+    """Check each link; an intact walk returns a report with no bad entry, ending at the last hash."""
+    expected_seq, running = 1, GENESIS_HASH
+    for entry in entries:
+        count = expected_seq - 1
+        if entry.seq != expected_seq:
+            return AuditReport(count, running, expected_seq, f"entry {expected_seq} is missing (deleted)")
+        self_consistent = _recompute(entry) == entry.hash
+        if entry.prev_hash != running:
+            # Entry seq-1 passed its own check, so either its hash was rewritten with its content
+            # (then this entry, untouched, still hashes correctly) or this entry's link was edited.
+            bad = entry.seq - 1 if self_consistent and entry.seq > 1 else entry.seq
+            return AuditReport(count, running, bad, f"entry {bad} was altered (the chain breaks at it)")
+        if not self_consistent:
+            return AuditReport(count, running, entry.seq, f"entry {entry.seq} was altered")
+        running, expected_seq = entry.hash, expected_seq + 1
+    return AuditReport(expected_seq - 1, running)
+
+
+def verify(db: Session, *, batch: int = 2000) -> AuditReport:
+    """Walk the whole chain in order and report the first altered or deleted entry."""
+    result = db.execute(select(AuditEntry).order_by(AuditEntry.seq).execution_options(yield_per=batch))
+    with closing(result):
+        walked = _walk(result.scalars())
+    if not walked.intact:
+        return walked
+    count, running = walked.entries, walked.head_hash
+    head = db.execute(select(AuditHead).where(AuditHead.id == 1)).scalar_one_or_none()
+    if head is None:
+        return AuditReport(count, running, count + 1, "the chain's head row is missing (deleted)")
+    if head.seq != count or head.hash != running:
+        if head.seq > count:
+            return AuditReport(
+                count, running, count + 1, f"entries {count + 1}–{head.seq} are missing (deleted)"
+            )
+        return AuditReport(count, running, head.seq, "the chain's head row was altered")
+    logger.info("audit chain intact: %d entries", count)
+    return walked

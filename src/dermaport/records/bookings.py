@@ -1,0 +1,150 @@
+"""Products and lots; courses and appointments (each write and read of a client's bookings audited)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dermaport.errors import InputError, RecordNotFoundError
+from dermaport.records import audit
+from dermaport.records.access import Actor, Permission
+from dermaport.records.clients import client_of_clinic
+from dermaport.records.models import Appointment, Course, Lot, Product, User
+from dermaport.records.schemas import AppointmentIn, AppointmentStatusIn, CourseIn, LotIn, ProductIn
+from dermaport.records.views import AppointmentOut, CourseOut, LotOut, ProductOut
+
+__all__ = [
+    "add_appointment",
+    "add_course",
+    "add_lot",
+    "add_product",
+    "list_appointments",
+    "list_lots",
+    "list_products",
+    "lot_of_clinic",
+    "set_appointment_status",
+]
+
+
+def add_product(db: Session, actor: Actor, data: ProductIn) -> ProductOut:
+    """Add a product to the clinic's list."""
+    actor.require(Permission.PRODUCT_WRITE)
+    product = Product(clinic_id=actor.clinic_id, **data.model_dump())
+    db.add(product)
+    db.flush()
+    return ProductOut.model_validate(product)
+
+
+def list_products(db: Session, actor: Actor) -> list[ProductOut]:
+    """The clinic's products by name."""
+    actor.require(Permission.PRODUCT_READ)
+    rows = db.scalars(select(Product).where(Product.clinic_id == actor.clinic_id).order_by(Product.name))
+    return [ProductOut.model_validate(p) for p in rows]
+
+
+def _product(db: Session, actor: Actor, product_id: int) -> Product:
+    product = db.get(Product, product_id)
+    if product is None or product.clinic_id != actor.clinic_id:
+        raise RecordNotFoundError(f"product {product_id} not found: list them with GET /api/products")
+    return product
+
+
+def add_lot(db: Session, actor: Actor, product_id: int, data: LotIn) -> LotOut:
+    """Add a lot (batch) of a product."""
+    actor.require(Permission.PRODUCT_WRITE)
+    product = _product(db, actor, product_id)
+    if db.scalar(select(Lot.id).where(Lot.product_id == product.id, Lot.lot_number == data.lot_number)):
+        raise InputError(f"lot {data.lot_number!r} of product {product_id} exists already")
+    lot = Lot(product_id=product.id, **data.model_dump())
+    db.add(lot)
+    db.flush()
+    return LotOut.model_validate(lot)
+
+
+def list_lots(db: Session, actor: Actor, product_id: int) -> list[LotOut]:
+    """The lots of one product, by expiry."""
+    actor.require(Permission.PRODUCT_READ)
+    product = _product(db, actor, product_id)
+    rows = db.scalars(select(Lot).where(Lot.product_id == product.id).order_by(Lot.expires_on, Lot.id))
+    return [LotOut.model_validate(lot) for lot in rows]
+
+
+def lot_of_clinic(db: Session, actor: Actor, lot_id: int) -> Lot:
+    """The lot ``lot_id`` of one of the clinic's products."""
+    lot = db.get(Lot, lot_id)
+    if lot is None or db.get(Product, lot.product_id).clinic_id != actor.clinic_id:  # type: ignore[union-attr]
+        raise RecordNotFoundError(f"lot {lot_id} not found: list lots with GET /api/products/ID/lots")
+    return lot
+
+
+def add_course(db: Session, actor: Actor, client_id: int, data: CourseIn) -> CourseOut:
+    """Sell a client a course of treatments."""
+    actor.require(Permission.BOOKING_WRITE)
+    client = client_of_clinic(db, actor, client_id)
+    course = Course(client_id=client.id, **data.model_dump())
+    db.add(course)
+    db.flush()
+    audit.append(
+        db, actor=actor.username, action="create", entity="course", entity_id=course.id, client_id=client.id
+    )
+    return CourseOut.model_validate(course)
+
+
+def add_appointment(db: Session, actor: Actor, client_id: int, data: AppointmentIn) -> AppointmentOut:
+    """Book an appointment for a client (with one of the clinic's practitioners, if named)."""
+    actor.require(Permission.BOOKING_WRITE)
+    client = client_of_clinic(db, actor, client_id)
+    if data.course_id is not None:
+        course = db.get(Course, data.course_id)
+        if course is None or course.client_id != client.id:
+            raise RecordNotFoundError(f"course {data.course_id} of client {client_id} not found")
+    if data.practitioner_id is not None:
+        user = db.get(User, data.practitioner_id)
+        if user is None or user.clinic_id != actor.clinic_id or user.role == "reception":
+            raise RecordNotFoundError(f"practitioner {data.practitioner_id} not found in this clinic")
+    appointment = Appointment(client_id=client.id, **data.model_dump())
+    db.add(appointment)
+    db.flush()
+    audit.append(
+        db,
+        actor=actor.username,
+        action="create",
+        entity="appointment",
+        entity_id=appointment.id,
+        client_id=client.id,
+    )
+    return AppointmentOut.model_validate(appointment)
+
+
+def set_appointment_status(
+    db: Session, actor: Actor, client_id: int, appointment_id: int, data: AppointmentStatusIn
+) -> AppointmentOut:
+    """Mark an appointment attended, cancelled, a no-show, or booked again."""
+    actor.require(Permission.BOOKING_WRITE)
+    client = client_of_clinic(db, actor, client_id)
+    appointment = db.get(Appointment, appointment_id)
+    if appointment is None or appointment.client_id != client.id:
+        raise RecordNotFoundError(f"appointment {appointment_id} of client {client_id} not found")
+    appointment.status = data.status
+    db.flush()
+    audit.append(
+        db,
+        actor=actor.username,
+        action="update",
+        entity="appointment",
+        entity_id=appointment.id,
+        client_id=client.id,
+        detail={"status": data.status},
+    )
+    return AppointmentOut.model_validate(appointment)
+
+
+def list_appointments(db: Session, actor: Actor, client_id: int) -> list[AppointmentOut]:
+    """A client's appointments, in time order."""
+    actor.require(Permission.BOOKING_READ)
+    client = client_of_clinic(db, actor, client_id)
+    rows = db.scalars(
+        select(Appointment).where(Appointment.client_id == client.id).order_by(Appointment.starts_at)
+    ).all()
+    audit.append(db, actor=actor.username, action="read", entity="appointment", client_id=client.id)
+    return [AppointmentOut.model_validate(a) for a in rows]

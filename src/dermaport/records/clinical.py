@@ -1,0 +1,208 @@
+"""Clinical records: screenings, consents, patch tests, notes, adverse events, and the whole record.
+
+Every function checks the actor's permission and appends to the audit chain in the caller's
+transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dermaport.errors import RecordNotFoundError
+from dermaport.records import audit
+from dermaport.records.access import Actor, Permission
+from dermaport.records.bookings import lot_of_clinic
+from dermaport.records.clients import client_of_clinic
+from dermaport.records.models import (
+    AdverseEvent,
+    Appointment,
+    ClinicalNote,
+    Consent,
+    Course,
+    PatchTest,
+    Photo,
+    Screening,
+    SessionDocument,
+    TreatmentSession,
+    utcnow,
+)
+from dermaport.records.schemas import AdverseEventIn, ConsentIn, NoteIn, OutcomeIn, PatchTestIn, ScreeningIn
+from dermaport.records.views import (
+    AdverseEventOut,
+    ClientOut,
+    ClientRecord,
+    ConsentOut,
+    DocumentOut,
+    NoteOut,
+    PatchTestOut,
+    ScreeningOut,
+    SessionOut,
+)
+
+__all__ = [
+    "add_adverse_event",
+    "add_consent",
+    "add_note",
+    "add_patch_test",
+    "add_screening",
+    "client_record",
+    "get_session",
+    "session_documents",
+    "session_of_client",
+    "set_outcome",
+]
+
+
+def _written(db: Session, actor: Actor, entity: str, row: Any, client_id: int) -> None:
+    db.add(row)
+    db.flush()
+    audit.append(
+        db, actor=actor.username, action="create", entity=entity, entity_id=row.id, client_id=client_id
+    )
+
+
+def session_of_client(db: Session, client_id: int, session_id: int) -> TreatmentSession:
+    """The session ``session_id`` of client ``client_id``."""
+    session = db.get(TreatmentSession, session_id)
+    if session is None or session.client_id != client_id:
+        raise RecordNotFoundError(f"session {session_id} of client {client_id} not found")
+    return session
+
+
+def add_screening(db: Session, actor: Actor, client_id: int, data: ScreeningIn) -> ScreeningOut:
+    """Record a screening's answers and verdict."""
+    actor.require(Permission.CLINICAL_WRITE)
+    client = client_of_clinic(db, actor, client_id)
+    row = Screening(client_id=client.id, screened_by=actor.user_id, **data.model_dump())
+    _written(db, actor, "screening", row, client.id)
+    return ScreeningOut.model_validate(row)
+
+
+def add_consent(db: Session, actor: Actor, client_id: int, data: ConsentIn) -> ConsentOut:
+    """Record a signed consent; the SHA-256 of its text is kept to prove which text was signed."""
+    actor.require(Permission.CLINICAL_WRITE)
+    client = client_of_clinic(db, actor, client_id)
+    values = data.model_dump()
+    values["signed_at"] = values["signed_at"] or utcnow()
+    row = Consent(
+        client_id=client.id,
+        recorded_by=actor.user_id,
+        text_sha256=hashlib.sha256(data.text.encode()).hexdigest(),
+        **values,
+    )
+    _written(db, actor, "consent", row, client.id)
+    return ConsentOut.model_validate(row)
+
+
+def add_patch_test(db: Session, actor: Actor, client_id: int, data: PatchTestIn) -> PatchTestOut:
+    """Record a patch test (of one of the clinic's lots, if named)."""
+    actor.require(Permission.CLINICAL_WRITE)
+    client = client_of_clinic(db, actor, client_id)
+    if data.lot_id is not None:
+        lot_of_clinic(db, actor, data.lot_id)
+    row = PatchTest(client_id=client.id, recorded_by=actor.user_id, **data.model_dump())
+    _written(db, actor, "patch_test", row, client.id)
+    return PatchTestOut.model_validate(row)
+
+
+def add_note(db: Session, actor: Actor, client_id: int, data: NoteIn) -> NoteOut:
+    """Record a clinical note."""
+    actor.require(Permission.CLINICAL_WRITE)
+    client = client_of_clinic(db, actor, client_id)
+    if data.session_id is not None:
+        session_of_client(db, client.id, data.session_id)
+    row = ClinicalNote(client_id=client.id, author_id=actor.user_id, **data.model_dump())
+    _written(db, actor, "note", row, client.id)
+    return NoteOut.model_validate(row)
+
+
+def add_adverse_event(db: Session, actor: Actor, client_id: int, data: AdverseEventIn) -> AdverseEventOut:
+    """Record a side effect or adverse event."""
+    actor.require(Permission.CLINICAL_WRITE)
+    client = client_of_clinic(db, actor, client_id)
+    if data.session_id is not None:
+        session_of_client(db, client.id, data.session_id)
+    values = data.model_dump()
+    values["onset_at"] = values["onset_at"] or utcnow()
+    row = AdverseEvent(client_id=client.id, recorded_by=actor.user_id, **values)
+    _written(db, actor, "adverse_event", row, client.id)
+    return AdverseEventOut.model_validate(row)
+
+
+def get_session(db: Session, actor: Actor, client_id: int, session_id: int) -> SessionOut:
+    """One treatment session of a client."""
+    actor.require(Permission.CLINICAL_READ)
+    client = client_of_clinic(db, actor, client_id)
+    row = session_of_client(db, client.id, session_id)
+    audit.append(
+        db, actor=actor.username, action="read", entity="session", entity_id=row.id, client_id=client.id
+    )
+    return SessionOut.model_validate(row)
+
+
+def set_outcome(db: Session, actor: Actor, client_id: int, session_id: int, data: OutcomeIn) -> SessionOut:
+    """Record what came of a session (replacing an earlier account; the audit keeps both times)."""
+    actor.require(Permission.CLINICAL_WRITE)
+    client = client_of_clinic(db, actor, client_id)
+    row = session_of_client(db, client.id, session_id)
+    row.outcome = data.outcome
+    db.flush()
+    audit.append(
+        db,
+        actor=actor.username,
+        action="update",
+        entity="session",
+        entity_id=row.id,
+        client_id=client.id,
+        detail={"fields": ["outcome"]},
+    )
+    return SessionOut.model_validate(row)
+
+
+def session_documents(db: Session, actor: Actor, client_id: int, session_id: int) -> list[DocumentOut]:
+    """A session's runner documents (start, readings, events, stop) in arrival order."""
+    actor.require(Permission.CLINICAL_READ)
+    client = client_of_clinic(db, actor, client_id)
+    row = session_of_client(db, client.id, session_id)
+    documents = db.scalars(
+        select(SessionDocument).where(SessionDocument.session_id == row.id).order_by(SessionDocument.seq)
+    ).all()
+    audit.append(
+        db,
+        actor=actor.username,
+        action="read",
+        entity="session_documents",
+        entity_id=row.id,
+        client_id=client.id,
+    )
+    return [DocumentOut.model_validate(d) for d in documents]
+
+
+def _all(db: Session, model: Any, client_id: int, order: Any) -> list[Any]:
+    return list(db.scalars(select(model).where(model.client_id == client_id).order_by(order, model.id)))
+
+
+def client_record(db: Session, actor: Actor, client_id: int) -> ClientRecord:
+    """Everything about one client: contact details and every clinical record (audited as one read)."""
+    actor.require(Permission.CLINICAL_READ)
+    client = client_of_clinic(db, actor, client_id)
+    record = ClientRecord(
+        client=ClientOut.model_validate(client),
+        screenings=_all(db, Screening, client.id, Screening.screened_at),
+        consents=_all(db, Consent, client.id, Consent.signed_at),
+        patch_tests=_all(db, PatchTest, client.id, PatchTest.applied_at),
+        notes=_all(db, ClinicalNote, client.id, ClinicalNote.created_at),
+        adverse_events=_all(db, AdverseEvent, client.id, AdverseEvent.onset_at),
+        photos=_all(db, Photo, client.id, Photo.stored_at),
+        sessions=_all(db, TreatmentSession, client.id, TreatmentSession.started_at),
+        courses=_all(db, Course, client.id, Course.created_at),
+        appointments=_all(db, Appointment, client.id, Appointment.starts_at),
+    )
+    audit.append(
+        db, actor=actor.username, action="read", entity="record", entity_id=client.id, client_id=client.id
+    )
+    return record

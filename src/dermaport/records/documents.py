@@ -1,0 +1,275 @@
+"""The session recorder: stores the device runner's documents one by one, as they arrive.
+
+The runner (a later package) emits documents to subscribers as ``subscriber(name, document)``,
+with ``name`` one of ``start``, ``reading``, ``event``, ``stop``. :class:`SessionRecorder` is
+such a subscriber: each document is validated against its schema below and committed in its
+own transaction before the call returns, so a process killed mid-session loses nothing it had
+acknowledged. A session whose ``stop`` never came stays ``running`` until the next ``start`` on
+the same device marks it ``interrupted`` (or :func:`mark_interrupted` does).
+
+Readings are not audited one by one: the session's creation is, and so is its end (stop or
+interruption) with the number of documents and the SHA-256 of all of them, which ties every
+stored reading to the audit chain.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import math
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dermaport.errors import InputError
+from dermaport.records import audit
+from dermaport.records.access import Actor, Permission
+from dermaport.records.bookings import lot_of_clinic
+from dermaport.records.clients import client_of_clinic
+from dermaport.records.database import Database
+from dermaport.records.models import SessionDocument, TreatmentSession, utcnow
+
+__all__ = [
+    "DeviceIdentity",
+    "EventDocument",
+    "ReadingDocument",
+    "SessionRecorder",
+    "StartDocument",
+    "StopDocument",
+    "documents_digest",
+    "mark_interrupted",
+]
+
+logger = logging.getLogger(__name__)
+
+_Label = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=r"^[^\x00]*$")]
+
+
+def _finite(value: float) -> float:
+    if not math.isfinite(value):
+        raise ValueError(f"{value} is not a finite number")
+    return value
+
+
+Finite = Annotated[float, AfterValidator(_finite)]
+
+
+class _Document(BaseModel):
+    model_config = ConfigDict(extra="allow", allow_inf_nan=False)
+
+
+class DeviceIdentity(_Document):
+    """Which device ran the session: its serial number (required), model and firmware."""
+
+    serial: _Label
+    model: str = ""
+    firmware: str = ""
+
+
+class StartDocument(_Document):
+    """A session begins: its id, the client, the plan, the device and the limits in force."""
+
+    uid: Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
+    client_id: int = Field(ge=1, le=2**31 - 1)
+    plan: dict[str, Any]
+    device: DeviceIdentity
+    limits: dict[str, Any]
+    lot_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    appointment_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+
+
+class ReadingDocument(_Document):
+    """One measurement: time since start (s), current (mA), voltage (V), impedance (Ω), charge (mA·min)."""
+
+    time_s: Finite = Field(ge=0)
+    current_mA: Finite  # noqa: N815 - unit in the name
+    voltage_V: Finite  # noqa: N815
+    impedance_ohm: Finite | None = None
+    charge_mA_min: Finite = Field(ge=0)  # noqa: N815
+
+
+class EventDocument(_Document):
+    """Something happened: an operator action, an interlock, a ramp, a fault (``kind`` says what)."""
+
+    time_s: Finite = Field(ge=0)
+    kind: _Label
+    detail: dict[str, Any] = Field(default_factory=dict)
+
+
+class StopDocument(_Document):
+    """The session ended: ``complete``, ``stopped`` (by a person) or ``failed`` (by a fault), and why."""
+
+    status: Literal["complete", "stopped", "failed"]
+    reason: str = ""
+    time_s: Finite | None = Field(default=None, ge=0)
+
+
+_SCHEMAS: dict[str, type[_Document]] = {
+    "start": StartDocument,
+    "reading": ReadingDocument,
+    "event": EventDocument,
+    "stop": StopDocument,
+}
+
+
+def _validated(name: str, document: Mapping[str, Any]) -> _Document:
+    schema = _SCHEMAS.get(name)
+    if schema is None:
+        raise InputError(f"runner document name {name!r} is not one of start, reading, event, stop")
+    try:
+        return schema.model_validate(dict(document))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise InputError(
+            f"{name} document field {where!r}: {first['msg']} (value {first.get('input')!r})"
+        ) from exc
+
+
+def documents_digest(db: Session, session_id: int) -> tuple[int, str]:
+    """How many documents a session has, and the SHA-256 of all of them in order."""
+    digest = hashlib.sha256()
+    count = 0
+    for name, body in db.execute(
+        select(SessionDocument.name, SessionDocument.body)
+        .where(SessionDocument.session_id == session_id)
+        .order_by(SessionDocument.seq)
+    ):
+        digest.update(json.dumps([name, body], sort_keys=True, separators=(",", ":")).encode() + b"\n")
+        count += 1
+    return count, digest.hexdigest()
+
+
+def _close(
+    db: Session, session: TreatmentSession, *, status: str, reason: str, actor: str, ended_at: datetime
+) -> None:
+    session.status, session.reason, session.ended_at = status, reason, ended_at
+    db.flush()
+    count, digest = documents_digest(db, session.id)
+    audit.append(
+        db,
+        actor=actor,
+        action="end" if status != "interrupted" else "interrupt",
+        entity="session",
+        entity_id=session.id,
+        client_id=session.client_id,
+        detail={"status": status, "documents": count, "documents_sha256": digest},
+    )
+
+
+def mark_interrupted(db: Session, *, actor: str, device_serial: str | None = None) -> list[int]:
+    """Mark sessions left ``running`` (on one device, or on all) as ``interrupted``; return their ids."""
+    query = select(TreatmentSession).where(TreatmentSession.status == "running")
+    if device_serial is not None:
+        query = query.where(TreatmentSession.device_serial == device_serial)
+    marked = []
+    for session in db.scalars(query.with_for_update()).all():
+        last = db.scalar(
+            select(SessionDocument.received_at)
+            .where(SessionDocument.session_id == session.id)
+            .order_by(SessionDocument.seq.desc())
+            .limit(1)
+        )
+        reason = (
+            f"no stop document: the recording ended during the session, last document at "
+            f"t = {session.last_time_s:g} s with {session.delivered_charge_mA_min:g} mA·min delivered"
+        )
+        _close(db, session, status="interrupted", reason=reason, actor=actor, ended_at=last or utcnow())
+        logger.warning("session %s (%s) marked interrupted", session.id, session.uid)
+        marked.append(session.id)
+    return marked
+
+
+class SessionRecorder:
+    """A runner subscriber that writes one session's documents to the records as they arrive.
+
+    Call it as ``recorder(name, document)``; each call commits before it returns.
+    """
+
+    def __init__(self, database: Database, actor: Actor) -> None:
+        actor.require(Permission.CLINICAL_WRITE)
+        self._database = database
+        self._actor = actor
+        self.session_id: int | None = None
+        self._next_seq = 0
+
+    def __call__(self, name: str, document: Mapping[str, Any]) -> None:
+        """Validate and store one document (committed when this returns)."""
+        parsed = _validated(name, document)
+        with self._database.transaction() as db:
+            if isinstance(parsed, StartDocument):
+                self._start(db, parsed)
+            else:
+                self._append(db, name, parsed)
+
+    def _start(self, db: Session, doc: StartDocument) -> None:
+        if self.session_id is not None:
+            raise InputError(f"a start document for {doc.uid!r} came while session {self.session_id} runs")
+        client = client_of_clinic(db, self._actor, doc.client_id)
+        if doc.lot_id is not None:
+            lot_of_clinic(db, self._actor, doc.lot_id)
+        if db.scalar(select(TreatmentSession.id).where(TreatmentSession.uid == doc.uid)) is not None:
+            raise InputError(f"session uid {doc.uid!r} is recorded already: each run needs a new uid")
+        mark_interrupted(db, actor=self._actor.username, device_serial=doc.device.serial)
+        session = TreatmentSession(
+            uid=doc.uid,
+            client_id=client.id,
+            appointment_id=doc.appointment_id,
+            lot_id=doc.lot_id,
+            operator_id=self._actor.user_id,
+            device_serial=doc.device.serial,
+            plan=doc.plan,
+            device=doc.device.model_dump(),
+            limits=doc.limits,
+        )
+        db.add(session)
+        db.flush()
+        db.add(SessionDocument(session_id=session.id, seq=0, name="start", body=doc.model_dump(mode="json")))
+        audit.append(
+            db,
+            actor=self._actor.username,
+            action="create",
+            entity="session",
+            entity_id=session.id,
+            client_id=client.id,
+        )
+        self.session_id, self._next_seq = session.id, 1
+
+    def _append(self, db: Session, name: str, doc: _Document) -> None:
+        if self.session_id is None:
+            raise InputError(f"a {name} document came before the session's start document")
+        session = db.get(TreatmentSession, self.session_id)
+        assert session is not None
+        if session.status != "running":
+            raise InputError(
+                f"session {session.id} has ended ({session.status}); a {name} document came after"
+            )
+        time_s = getattr(doc, "time_s", None)
+        db.add(
+            SessionDocument(
+                session_id=session.id,
+                seq=self._next_seq,
+                name=name,
+                time_s=time_s,
+                body=doc.model_dump(mode="json"),
+            )
+        )
+        self._next_seq += 1
+        if time_s is not None:
+            session.last_time_s = max(session.last_time_s, time_s)
+        if isinstance(doc, ReadingDocument):
+            session.delivered_charge_mA_min = doc.charge_mA_min
+        if isinstance(doc, StopDocument):
+            _close(
+                db,
+                session,
+                status=doc.status,
+                reason=doc.reason,
+                actor=self._actor.username,
+                ended_at=utcnow(),
+            )

@@ -1,0 +1,1 @@
+"""Alembic migrations of the records database, run by ``dermaport db upgrade``."""

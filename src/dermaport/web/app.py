@@ -1,0 +1,100 @@
+"""The FastAPI application factory: routes, error mapping, and the refusal of an unmigrated database."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from dermaport import __version__
+from dermaport.config import Settings, load_settings
+from dermaport.errors import (
+    AuthenticationError,
+    DermaportError,
+    InputError,
+    LoginThrottledError,
+    PermissionDeniedError,
+    RecordNotFoundError,
+)
+from dermaport.records.database import Database, open_database
+from dermaport.web.routes import admin, auth, clients, products, rights
+
+__all__ = ["create_app"]
+
+logger = logging.getLogger(__name__)
+
+
+class HealthOut(BaseModel):
+    """The service answers, and which version it is."""
+
+    status: str
+    version: str
+
+
+def _status_of(exc: DermaportError) -> int:
+    if isinstance(exc, LoginThrottledError):
+        return 429
+    if isinstance(exc, AuthenticationError):
+        return 401
+    if isinstance(exc, PermissionDeniedError):
+        return 403
+    if isinstance(exc, RecordNotFoundError):
+        return 404
+    if isinstance(exc, InputError):
+        return 400
+    return 500
+
+
+async def _refusal(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DermaportError)
+    status = _status_of(exc)
+    headers: dict[str, str] = {}
+    if isinstance(exc, LoginThrottledError):
+        headers["Retry-After"] = str(exc.retry_after_s)
+    elif status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
+    if status == 500:
+        logger.error("%s %s failed: %s", request.method, request.url.path, exc)
+    return JSONResponse({"detail": str(exc)}, status_code=status, headers=headers)
+
+
+def create_app(
+    settings: Settings | None = None, *, database_url: str | None = None, database: Database | None = None
+) -> FastAPI:
+    """The API over the records database; refuses (``DatabaseNotMigratedError``) an unmigrated one.
+
+    ``database`` is used as given (and not closed); otherwise one is opened from ``database_url``,
+    the settings or the default SQLite file, and closed when the app shuts down.
+    """
+    settings = settings or load_settings()
+    owned = database is None
+    db = database or open_database(settings, database_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if owned:
+            db.dispose()
+
+    app = FastAPI(
+        title="dermaport clinic records",
+        version=__version__,
+        description="Clients, consents, screenings, sessions and their audit trail. "
+        "Sign in with POST /api/login; every other route except /health needs the session.",
+        lifespan=lifespan,
+    )
+    app.state.database = db
+    app.add_exception_handler(DermaportError, _refusal)
+
+    @app.get("/health", tags=["health"])
+    def health() -> HealthOut:
+        """The service is up (no session needed)."""
+        return HealthOut(status="ok", version=__version__)
+
+    for router in (auth.router, clients.router, products.router, rights.router, admin.router):
+        app.include_router(router)
+    return app

@@ -1,0 +1,68 @@
+"""What only an owner does: accounts and the audit trail."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict, StringConstraints
+from sqlalchemy import select
+
+from dermaport.records import audit
+from dermaport.records.access import Permission
+from dermaport.records.accounts import add_user
+from dermaport.records.models import User
+from dermaport.records.views import UserOut
+from dermaport.web.deps import CurrentActor, DbSession
+from dermaport.web.responses import SIGNED_IN
+
+router = APIRouter(prefix="/api", tags=["admin"], responses=SIGNED_IN)
+
+
+class UserIn(BaseModel):
+    """A new account in the owner's clinic."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    username: Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=r"^[^\x00]*$")]
+    role: Literal["owner", "practitioner", "reception"]
+    password: Annotated[str, StringConstraints(min_length=1, max_length=1000)]
+
+
+class AuditReportOut(BaseModel):
+    """The result of verifying the audit chain."""
+
+    intact: bool
+    entries: int
+    head_hash: str
+    bad_entry: int | None
+    problem: str
+
+
+@router.get("/users")
+def list_users(actor: CurrentActor, db: DbSession) -> list[UserOut]:
+    """The clinic's accounts."""
+    actor.require(Permission.USER_ADMIN)
+    rows = db.scalars(select(User).where(User.clinic_id == actor.clinic_id).order_by(User.username))
+    return [UserOut.model_validate(u) for u in rows]
+
+
+@router.post("/users", status_code=201)
+def create_user(body: UserIn, actor: CurrentActor, db: DbSession) -> UserOut:
+    """Add an account to the owner's clinic."""
+    user = add_user(db, actor, username=body.username, role=body.role, password=body.password)
+    return UserOut.model_validate(user)
+
+
+@router.get("/audit/verify")
+def verify_audit(actor: CurrentActor, db: DbSession) -> AuditReportOut:
+    """Walk the audit chain and name the first altered or deleted entry, if any."""
+    actor.require(Permission.AUDIT_READ)
+    report = audit.verify(db)
+    return AuditReportOut(
+        intact=report.intact,
+        entries=report.entries,
+        head_hash=report.head_hash,
+        bad_entry=report.bad_seq,
+        problem=report.problem,
+    )

@@ -1,0 +1,180 @@
+"""Every API route, who may call it, and a valid request for it (used by the authorization walk)."""
+
+from __future__ import annotations
+
+import base64
+import io
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from PIL import Image
+
+from dermaport.records.bookings import add_appointment, add_product
+from dermaport.records.clients import create_client
+from dermaport.records.clinical import add_consent
+from dermaport.records.models import TreatmentSession, utcnow
+from dermaport.records.photos import store_photo
+from dermaport.records.schemas import AppointmentIn, ConsentIn, ContactIn, PhotoIn, ProductIn
+from tests.web.conftest import Api
+
+ALL = frozenset({"owner", "practitioner", "reception"})
+CLINICAL = frozenset({"owner", "practitioner"})
+OWNER = frozenset({"owner"})
+
+#: Routes that answer without a session.
+PUBLIC = {("GET", "/health"), ("POST", "/api/login")}
+
+#: Who may call each route; everyone else gets 403 (and without a session, 401).
+ALLOWED: dict[tuple[str, str], frozenset[str]] = {
+    ("POST", "/api/logout"): ALL,
+    ("GET", "/api/me"): ALL,
+    ("GET", "/api/clients"): ALL,
+    ("POST", "/api/clients"): ALL,
+    ("GET", "/api/clients/{client_id}"): ALL,
+    ("PATCH", "/api/clients/{client_id}"): ALL,
+    ("GET", "/api/clients/{client_id}/appointments"): ALL,
+    ("POST", "/api/clients/{client_id}/appointments"): ALL,
+    ("POST", "/api/clients/{client_id}/courses"): ALL,
+    ("PUT", "/api/clients/{client_id}/appointments/{appointment_id}/status"): ALL,
+    ("GET", "/api/products"): ALL,
+    ("GET", "/api/products/{product_id}/lots"): ALL,
+    ("POST", "/api/products"): CLINICAL,
+    ("POST", "/api/products/{product_id}/lots"): CLINICAL,
+    ("GET", "/api/clients/{client_id}/record"): CLINICAL,
+    ("GET", "/api/clients/{client_id}/sessions/{session_id}"): CLINICAL,
+    ("GET", "/api/clients/{client_id}/sessions/{session_id}/documents"): CLINICAL,
+    ("PUT", "/api/clients/{client_id}/sessions/{session_id}/outcome"): CLINICAL,
+    ("POST", "/api/clients/{client_id}/screenings"): CLINICAL,
+    ("POST", "/api/clients/{client_id}/consents"): CLINICAL,
+    ("POST", "/api/clients/{client_id}/patch-tests"): CLINICAL,
+    ("POST", "/api/clients/{client_id}/notes"): CLINICAL,
+    ("POST", "/api/clients/{client_id}/adverse-events"): CLINICAL,
+    ("POST", "/api/clients/{client_id}/photos"): CLINICAL,
+    ("GET", "/api/clients/{client_id}/photos/{photo_id}"): CLINICAL,
+    ("GET", "/api/clients/{client_id}/export"): OWNER,
+    ("POST", "/api/clients/{client_id}/erase"): OWNER,
+    ("GET", "/api/users"): OWNER,
+    ("POST", "/api/users"): OWNER,
+    ("GET", "/api/audit/verify"): OWNER,
+}
+
+
+def tiny_jpeg() -> str:
+    """A 4×4 JPEG as base64."""
+    out = io.BytesIO()
+    Image.new("RGB", (4, 4), (200, 150, 120)).save(out, format="JPEG")
+    return base64.b64encode(out.getvalue()).decode()
+
+
+@dataclass
+class Fixtures:
+    """Ids of records the walk's requests refer to."""
+
+    client_id: int
+    session_id: int
+    consent_id: int
+    photo_id: int
+    product_id: int
+    appointment_id: int
+
+
+def make_fixtures(api: Api) -> Fixtures:
+    """A client with a session, a consent covering photos, a photo; a product."""
+    owner = api.actors["owner"]
+    with api.database.transaction() as db:
+        client = create_client(
+            db, owner, ContactIn(given_name="Ana", family_name="Silva", phone="+351 900 000 000")
+        )
+        consent = add_consent(
+            db,
+            owner,
+            client.id,
+            ConsentIn(
+                form="photos", form_version="1", text="I agree", signature="Ana Silva", covers_photos=True
+            ),
+        )
+        photo = store_photo(
+            db,
+            owner,
+            client.id,
+            PhotoIn(consent_id=consent.id, kind="before", image_base64=tiny_jpeg()),
+            photo_dir=api.database.photo_dir,
+        )
+        session = TreatmentSession(
+            uid=secrets.token_hex(8),
+            client_id=client.id,
+            device_serial="SIM-1",
+            plan={},
+            device={},
+            limits={},
+        )
+        db.add(session)
+        db.flush()
+        product = add_product(db, owner, ProductIn(name="C serum", active="sodium ascorbyl phosphate"))
+        appointment = add_appointment(
+            db, owner, client.id, AppointmentIn(starts_at=utcnow() + timedelta(days=1), duration_min=30)
+        )
+    return Fixtures(client.id, session.id, consent.id, photo.id, product.id, appointment.id)
+
+
+def _fresh_client(api: Api) -> int:
+    with api.database.transaction() as db:
+        return create_client(db, api.actors["owner"], ContactIn(given_name="Erin", family_name="Doe")).id
+
+
+def request_for(
+    api: Api, fixtures: Fixtures, method: str, template: str
+) -> tuple[str, dict[str, Any] | None]:
+    """A concrete URL and JSON body for one route."""
+    client_id = _fresh_client(api) if template.endswith("/erase") else fixtures.client_id
+    url = template.format(
+        client_id=client_id,
+        session_id=fixtures.session_id,
+        photo_id=fixtures.photo_id,
+        product_id=fixtures.product_id,
+        appointment_id=fixtures.appointment_id,
+    )
+    unique = secrets.token_hex(4)
+    bodies: dict[str, dict[str, Any]] = {
+        "/api/clients": {"given_name": "Bo", "family_name": "Li"},
+        "/api/clients/{client_id}": {"phone": "+44 20 0000 0000"},
+        "/api/clients/{client_id}/screenings": {
+            "questionnaire_version": "2026.1",
+            "answers": {"pregnant": False, "pacemaker": False},
+            "verdict": "suitable",
+        },
+        "/api/clients/{client_id}/consents": {
+            "form": "iontophoresis",
+            "form_version": "3",
+            "text": "I consent to iontophoresis.",
+            "signature": "Ana Silva",
+        },
+        "/api/clients/{client_id}/patch-tests": {"site": "inner forearm"},
+        "/api/clients/{client_id}/notes": {"text": "Mild erythema, settled in 10 min."},
+        "/api/clients/{client_id}/adverse-events": {
+            "kind": "side_effect",
+            "severity": "mild",
+            "description": "erythema",
+        },
+        "/api/clients/{client_id}/appointments": {
+            "starts_at": "2027-01-05T10:00:00+01:00",
+            "duration_min": 45,
+        },
+        "/api/clients/{client_id}/courses": {"name": "Brightening, 6 sessions", "sessions_planned": 6},
+        "/api/clients/{client_id}/appointments/{appointment_id}/status": {"status": "attended"},
+        "/api/clients/{client_id}/sessions/{session_id}/outcome": {
+            "outcome": "Even tone; no erythema at 24 h."
+        },
+        "/api/clients/{client_id}/photos": {
+            "consent_id": fixtures.consent_id,
+            "kind": "after",
+            "image_base64": tiny_jpeg(),
+        },
+        "/api/products": {"name": "TXA serum", "active": "tranexamic acid", "concentration": "3 %"},
+        "/api/products/{product_id}/lots": {"lot_number": f"L{unique}", "expires_on": "2027-06-30"},
+        "/api/users": {"username": f"u{unique}", "role": "reception", "password": "a long enough password"},
+    }
+    body = bodies.get(template) if method in ("POST", "PATCH", "PUT") else None
+    return url, body
