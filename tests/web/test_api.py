@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import update
+from sqlalchemy import text, update
 
 from dermaport.cli import main
 from dermaport.config import Settings
@@ -128,3 +128,16 @@ def test_a_client_of_another_clinic_is_not_found(api: Api) -> None:
 def test_app_closes_its_own_database(settings: Settings, database_url: str) -> None:
     with TestClient(create_app(settings, database_url=database_url)) as client:
         assert client.get("/health").status_code == 200
+
+
+def test_audit_verify_over_the_api_names_a_deleted_entry(api: Api) -> None:
+    owner = api.headers["owner"]
+    api.client.post("/api/clients", json={"given_name": "A", "family_name": "B"}, headers=owner)
+    intact = api.client.get("/api/audit/verify", headers=owner).json()
+    assert intact["intact"] is True
+    assert intact["bad_entry"] is None
+    with api.database.engine.begin() as conn:
+        conn.execute(text("DELETE FROM audit_log WHERE seq = 2"))
+    broken = api.client.get("/api/audit/verify", headers=owner).json()
+    assert (broken["intact"], broken["bad_entry"]) == (False, 2)
+    assert broken["problem"] == "entry 2 is missing (deleted)"
