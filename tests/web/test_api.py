@@ -56,6 +56,15 @@ def test_a_session_expires_after_inactivity(api: Api) -> None:
     assert api.client.get("/api/me", headers=headers).status_code == 401  # and it stays ended
 
 
+def test_a_busy_session_still_ends_after_12_hours(api: Api) -> None:
+    headers = api.headers["owner"]
+    with api.database.transaction() as db:
+        db.execute(update(LoginSession).values(created_at=utcnow() - timedelta(hours=12, seconds=1)))
+    response = api.client.get("/api/me", headers=headers)
+    assert response.status_code == 401
+    assert "reached 12 h" in response.json()["detail"]
+
+
 def test_logins_are_throttled_after_repeated_failures(api: Api) -> None:
     for _ in range(LOGIN_MAX_FAILURES):
         assert (
