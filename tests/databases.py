@@ -20,7 +20,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from dermaport.records.engine import make_engine
-from dermaport.records.migrate import upgrade
+from dermaport.records.migrate import head_revision, upgrade
 from dermaport.records.models import Base
 
 BACKENDS = ("sqlite", "postgresql")
@@ -72,11 +72,12 @@ def postgres_database(admin_url: str, *, migrated: bool) -> Iterator[str]:
 
 
 def empty_postgres(url: str) -> None:
-    """Delete every row of a migrated database and reset the audit chain's head."""
+    """Delete every row of a migrated database; reset the audit chain's head and the schema revision."""
     tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables if t.name != "audit_head")
     engine = make_engine(url)
     with engine.begin() as conn:
         conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        conn.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": head_revision()})
         conn.execute(text("DELETE FROM audit_head"))
         conn.execute(text("INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, :h)"), {"h": "0" * 64})
     engine.dispose()

@@ -110,7 +110,11 @@ class LoginThrottledError(AuthenticationError):
 
 
 class PermissionDeniedError(RecordsError, PermissionError):
-    """The signed-in user's role does not allow the action."""
+    """The signed-in user's role does not allow the action; ``username`` names who tried."""
+
+    def __init__(self, message: str, *, username: str = "") -> None:
+        super().__init__(message)
+        self.username = username
 
 
 class AuditChainError(RecordsError):

@@ -54,3 +54,19 @@ def test_bad_database_url_names_the_value_and_an_example(url: str) -> None:
     with pytest.raises(DatabaseUrlError, match=r"e\.g\. sqlite:////") as info:
         make_engine(url)
     assert repr(url) in str(info.value)
+
+
+def test_a_database_from_a_newer_dermaport_is_refused_in_one_line(
+    capsys: pytest.CaptureFixture[str], database_url: str, settings: Settings
+) -> None:
+    from dermaport.cli import main
+
+    engine = make_engine(database_url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    engine.dispose()
+    for argv in (["db", "upgrade"], ["audit", "verify"]):
+        assert main([*argv, "--database-url", database_url]) == 1
+        err = capsys.readouterr().err
+        assert "is at revision '9999', which this dermaport" in err
+        assert err.count("\n") == 1

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import update
+from sqlalchemy import text, update
 
 from dermaport.cli import main
 from dermaport.config import Settings
@@ -54,6 +54,15 @@ def test_a_session_expires_after_inactivity(api: Api) -> None:
     assert response.status_code == 401
     assert "expired after inactivity" in response.json()["detail"]
     assert api.client.get("/api/me", headers=headers).status_code == 401  # and it stays ended
+
+
+def test_a_busy_session_still_ends_after_12_hours(api: Api) -> None:
+    headers = api.headers["owner"]
+    with api.database.transaction() as db:
+        db.execute(update(LoginSession).values(created_at=utcnow() - timedelta(hours=12, seconds=1)))
+    response = api.client.get("/api/me", headers=headers)
+    assert response.status_code == 401
+    assert "reached 12 h" in response.json()["detail"]
 
 
 def test_logins_are_throttled_after_repeated_failures(api: Api) -> None:
@@ -128,3 +137,16 @@ def test_a_client_of_another_clinic_is_not_found(api: Api) -> None:
 def test_app_closes_its_own_database(settings: Settings, database_url: str) -> None:
     with TestClient(create_app(settings, database_url=database_url)) as client:
         assert client.get("/health").status_code == 200
+
+
+def test_audit_verify_over_the_api_names_a_deleted_entry(api: Api) -> None:
+    owner = api.headers["owner"]
+    api.client.post("/api/clients", json={"given_name": "A", "family_name": "B"}, headers=owner)
+    intact = api.client.get("/api/audit/verify", headers=owner).json()
+    assert intact["intact"] is True
+    assert intact["bad_entry"] is None
+    with api.database.engine.begin() as conn:
+        conn.execute(text("DELETE FROM audit_log WHERE seq = 2"))
+    broken = api.client.get("/api/audit/verify", headers=owner).json()
+    assert (broken["intact"], broken["bad_entry"]) == (False, 2)
+    assert broken["problem"] == "entry 2 is missing (deleted)"

@@ -54,6 +54,7 @@ def test_each_role_gets_exactly_what_it_may(api: Api, role: str) -> None:
         else:
             assert response.status_code == 403, (role, method, template, response.text)
             assert role in response.json()["detail"]
+            assert _audit_entries(api) == before + 1  # the refused attempt is recorded
 
 
 def test_reception_sees_contact_details_not_clinical_notes(api: Api) -> None:
@@ -67,5 +68,9 @@ def test_reception_sees_contact_details_not_clinical_notes(api: Api) -> None:
     assert contact.json()["contact"]["phone"] == "+351 900 000 000"
     assert "tingling" not in contact.text
     assert api.client.get(f"/api/clients/{fixtures.client_id}/record", headers=reception).status_code == 403
+    with api.database.transaction() as db:
+        denied = db.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(1)).one()
+    assert (denied.actor, denied.action, denied.client_id) == ("reception", "denied", fixtures.client_id)
+    assert denied.entity_id == "GET /api/clients/{client_id}/record"
     record = api.client.get(f"/api/clients/{fixtures.client_id}/record", headers=practitioner)
     assert record.json()["notes"][0]["text"] == note["text"]

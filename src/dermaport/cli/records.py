@@ -145,5 +145,11 @@ def serve_command(
 
     settings = load_settings()
     application = create_app(settings, database_url=database_url)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        typer.echo(
+            f"warning: --host {host} serves beyond this machine over plain HTTP; health data must be "
+            "encrypted in transit, so put a TLS proxy in front (or serve on 127.0.0.1)",
+            err=True,
+        )
     typer.echo(f"Serving the records API on http://{host}:{port} (schema at /openapi.json)", err=True)
     uvicorn.run(application, host=host, port=port, log_level=settings.log_level.lower())

@@ -67,4 +67,6 @@ class Actor:
     def require(self, permission: Permission) -> None:
         """Raise :class:`PermissionDeniedError` unless the role allows ``permission``."""
         if not self.may(permission):
-            raise PermissionDeniedError(f"user {self.username!r} ({self.role}) may not {permission.value}")
+            raise PermissionDeniedError(
+                f"user {self.username!r} ({self.role}) may not {permission.value}", username=self.username
+            )

@@ -21,6 +21,7 @@ from dermaport.records.models import ROLES, Clinic, LoginAttempt, LoginSession, 
 __all__ = [
     "LOGIN_MAX_FAILURES",
     "LOGIN_WINDOW",
+    "MAX_SESSION_AGE",
     "MIN_PASSWORD_LENGTH",
     "add_user",
     "clinic_named",
@@ -35,6 +36,8 @@ logger = logging.getLogger(__name__)
 LOGIN_MAX_FAILURES = 5
 LOGIN_WINDOW = timedelta(minutes=15)
 MIN_PASSWORD_LENGTH = 10
+#: However busy, a session ends this long after its login.
+MAX_SESSION_AGE = timedelta(hours=12)
 
 _USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
 _hasher = PasswordHasher()
@@ -149,10 +152,14 @@ def resolve_session(db: Session, token: str, *, idle: timedelta) -> Actor:
     if found is None:
         raise AuthenticationError("not signed in, or the session has ended: log in again")
     session, user = found
-    if now - session.last_seen_at > idle or not user.active:
+    too_old = now - session.created_at > MAX_SESSION_AGE
+    if now - session.last_seen_at > idle or too_old or not user.active:
         db.delete(session)
         db.commit()
-        raise AuthenticationError("the session expired after inactivity: log in again")
+        why = (
+            f"reached {MAX_SESSION_AGE.total_seconds() / 3600:g} h" if too_old else "expired after inactivity"
+        )
+        raise AuthenticationError(f"the session {why}: log in again")
     if now - session.last_seen_at > timedelta(seconds=10):
         session.last_seen_at = now
     return Actor(username=user.username, role=user.role, clinic_id=user.clinic_id, user_id=user.id)

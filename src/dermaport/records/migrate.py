@@ -9,6 +9,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
@@ -50,9 +51,25 @@ def current_revision(engine: Engine) -> str | None:
         ) from exc
 
 
+def _known(revision: str) -> bool:
+    try:
+        return ScriptDirectory.from_config(_config()).get_revision(revision) is not None
+    except CommandError:
+        return False
+
+
+def _newer(engine: Engine, revision: str) -> DatabaseNotMigratedError:
+    return DatabaseNotMigratedError(
+        f"the records database {_url(engine)} is at revision {revision!r}, which this dermaport "
+        f"(newest {head_revision()!r}) does not know: a newer dermaport migrated it; install that one"
+    )
+
+
 def upgrade(engine: Engine) -> tuple[str | None, str]:
     """Migrate the database to the newest revision; return (revision before, revision after)."""
     before = current_revision(engine)
+    if before is not None and not _known(before):
+        raise _newer(engine, before)
     config = _config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
@@ -65,6 +82,8 @@ def upgrade(engine: Engine) -> tuple[str | None, str]:
 def require_current(engine: Engine) -> None:
     """Refuse (fail closed) unless the database is at the newest revision."""
     current, head = current_revision(engine), head_revision()
+    if current is not None and current != head and not _known(current):
+        raise _newer(engine, current)
     if current != head:
         state = "is empty" if current is None else f"is at revision {current}, not {head}"
         raise DatabaseNotMigratedError(

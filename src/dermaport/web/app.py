@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
@@ -20,7 +21,9 @@ from dermaport.errors import (
     PermissionDeniedError,
     RecordNotFoundError,
 )
+from dermaport.records import audit
 from dermaport.records.database import Database, open_database
+from dermaport.web.deps import database_of
 from dermaport.web.routes import admin, auth, clients, products, rights
 
 __all__ = ["create_app"]
@@ -59,7 +62,26 @@ async def _refusal(request: Request, exc: Exception) -> JSONResponse:
         headers["WWW-Authenticate"] = "Bearer"
     if status == 500:
         logger.error("%s %s failed: %s", request.method, request.url.path, exc)
+    if isinstance(exc, PermissionDeniedError):
+        await run_in_threadpool(_audit_denial, request, exc)
     return JSONResponse({"detail": str(exc)}, status_code=status, headers=headers)
+
+
+def _audit_denial(request: Request, exc: PermissionDeniedError) -> None:
+    """Record a refused attempt in the audit chain (the refused request's own transaction rolled back)."""
+    raw = request.path_params.get("client_id")
+    client_id = int(raw) if isinstance(raw, str | int) and str(raw).isdigit() else None
+    with database_of(request).transaction() as db:
+        audit.append(
+            db,
+            actor=exc.username or "unknown",
+            action="denied",
+            entity="route",
+            entity_id=f"{request.method} {request.scope['route'].path}"[:64]
+            if "route" in request.scope
+            else "",
+            client_id=client_id,
+        )
 
 
 def create_app(
