@@ -16,7 +16,7 @@ from dermaport.library.actives import Active, load_actives
 from dermaport.library.skin import SkinSite, load_skin
 from dermaport.physics import parameters as par
 from dermaport.physics.constants import FARADAY_C_PER_MOL
-from dermaport.physics.model import DERMIS, TOP, VIABLE
+from dermaport.physics.model import DERMIS, TOP, VIABLE, Chain
 from dermaport.physics.result import LayerAmounts, SimulationResult, Timeline
 from dermaport.physics.setup import Resolution, Vehicle, build
 from dermaport.physics.solver import (
@@ -25,6 +25,7 @@ from dermaport.physics.solver import (
     SolverError,
     State,
     _capacity_and_kd,
+    _charges,
     _faces,
     advance,
 )
@@ -201,16 +202,13 @@ def simulate(
     return _run(chain, cond, state, segments, the_active, site, in_vitro, electrode, area_m2)
 
 
-def _amounts(chain: object, cond: Conditions, state: State) -> NDArray[np.float64]:
-    from dermaport.physics.model import Chain
-
-    assert isinstance(chain, Chain)
+def _amounts(chain: Chain, cond: Conditions, state: State) -> NDArray[np.float64]:
     capacity, _, _ = _capacity_and_kd(chain, cond, state.ph)
     return np.asarray(chain.volume_m * capacity[cond.active] * state.u[cond.active])
 
 
 def _run(
-    chain: object,
+    chain: Chain,
     cond: Conditions,
     state: State,
     segments: list[_Segment],
@@ -220,9 +218,6 @@ def _run(
     electrode: ElectrodeKind,
     area_m2: float | None,
 ) -> SimulationResult:
-    from dermaport.physics.model import Chain
-
-    assert isinstance(chain, Chain)
     mw = active.mw_g_per_mol
     area = area_m2 if area_m2 is not None else DEFAULT_ELECTRODE_AREA_M2
     applied = float(_amounts(chain, cond, state)[chain.vehicle])
@@ -334,13 +329,8 @@ def _run(
     )
 
 
-def _passive_permeability(chain: object, cond: Conditions, ph: float) -> float:
+def _passive_permeability(chain: Chain, cond: Conditions, ph: float) -> float:
     """Steady passive permeability (cm/h): each route's face resistances in series, routes in parallel."""
-    from dermaport.physics.model import Chain
-
-    assert isinstance(chain, Chain)
-    from dermaport.physics.solver import _charges
-
     _, kd, polar = _capacity_and_kd(chain, cond, ph)
     g, _, _, _ = _faces(chain, kd, polar, _charges(chain, cond, ph), chain.hindrance)
     total = 0.0
@@ -351,14 +341,11 @@ def _passive_permeability(chain: object, cond: Conditions, ph: float) -> float:
 
 
 def _profile(
-    chain: object,
+    chain: Chain,
     amounts: np.ndarray,
     cond: Conditions,
     state: State,
 ) -> tuple[list[float], list[float], float | None]:
-    from dermaport.physics.model import Chain
-
-    assert isinstance(chain, Chain)
     column = chain.column
     per_depth = np.zeros(column.size)
     tissue = chain.depth_index >= 0
