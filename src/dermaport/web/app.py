@@ -71,6 +71,8 @@ def _audit_denial(request: Request, exc: PermissionDeniedError) -> None:
     """Record a refused attempt in the audit chain (the refused request's own transaction rolled back)."""
     raw = request.path_params.get("client_id")
     client_id = int(raw) if isinstance(raw, str | int) and str(raw).isdigit() else None
+    if client_id is not None and client_id >= 2**31:
+        client_id = None
     with database_of(request).transaction() as db:
         audit.append(
             db,
