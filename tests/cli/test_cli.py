@@ -10,18 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from dermaport.cli import main
+from tests._cli import run
 
 CONTRACT_FIELDS = (
     "name", "mw_g_per_mol", "mean_charge", "charge_fractions", "electrode",
     "electromigration_negligible", "suitable", "reason", "citations",
 )  # fmt: skip
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def test_actives_list_json_has_40_entries_with_every_contract_field(

@@ -10,17 +10,11 @@ from pathlib import Path
 import icalendar
 import pytest
 
-from dermaport.cli import main
 from dermaport.planning.standin import StandInPredictor
+from tests._cli import run
 from tests.safety.helpers import OK_ANSWERS, answers
 
 TODAY = ["--today", "2026-11-21"]
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def write(tmp_path: Path, data: dict[str, object], name: str = "client.json") -> str:

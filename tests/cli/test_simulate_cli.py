@@ -7,15 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from dermaport.cli import main
+from tests._cli import run
 
 BASE = ("simulate", "SAP", "--concentration", "3 %", "--vehicle-ph", "7")
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def test_json_has_every_contract_key(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

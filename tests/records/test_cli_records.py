@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from dermaport.cli import main
 from dermaport.config import Settings
 from dermaport.records.access import Actor
 from dermaport.records.accounts import add_user
@@ -17,12 +16,7 @@ from dermaport.records.clients import create_client
 from dermaport.records.database import open_database
 from dermaport.records.engine import make_engine
 from dermaport.records.schemas import ContactIn
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
+from tests._cli import run
 
 
 def test_upgrade_add_users_and_verify(

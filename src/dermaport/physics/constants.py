@@ -7,8 +7,6 @@ pKw 13.7 at 32 °C shifts computed pH values by less than 0.2 units near neutral
 
 from __future__ import annotations
 
-import math
-
 FARADAY_C_PER_MOL = 96485.33212
 GAS_CONSTANT_J_PER_MOL_K = 8.314462618
 ZERO_CELSIUS_K = 273.15
@@ -30,8 +28,3 @@ def hydrogen_mol_per_m3(ph: float) -> float:
 def hydroxide_mol_per_m3(ph: float) -> float:
     """Free OH⁻ concentration (mol/m³) at ``ph``."""
     return WATER_ION_PRODUCT / hydrogen_mol_per_m3(ph)
-
-
-def ph_from_hydrogen(h_mol_per_m3: float) -> float:
-    """PH from a free H⁺ concentration in mol/m³."""
-    return 3.0 - math.log10(h_mol_per_m3)

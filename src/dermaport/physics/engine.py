@@ -24,10 +24,10 @@ from dermaport.physics.solver import (
     ElectrodeKind,
     SolverError,
     State,
-    _capacity_and_kd,
-    _charges,
-    _faces,
     advance,
+    capacity_and_kd,
+    charges,
+    face_coefficients,
 )
 from dermaport.protocol.steps import Desincrustation, Iontophoresis, Passive, Rest, Step, parse_step
 from dermaport.units import Concentration, parse_concentration, parse_ph, parse_si
@@ -203,7 +203,7 @@ def simulate(
 
 
 def _amounts(chain: Chain, cond: Conditions, state: State) -> NDArray[np.float64]:
-    capacity, _, _ = _capacity_and_kd(chain, cond, state.ph)
+    capacity, _, _ = capacity_and_kd(chain, cond, state.ph)
     return np.asarray(chain.volume_m * capacity[cond.active] * state.u[cond.active])
 
 
@@ -331,8 +331,8 @@ def _run(
 
 def _passive_permeability(chain: Chain, cond: Conditions, ph: float) -> float:
     """Steady passive permeability (cm/h): each route's face resistances in series, routes in parallel."""
-    _, kd, polar = _capacity_and_kd(chain, cond, ph)
-    g, _, _, _ = _faces(chain, kd, polar, _charges(chain, cond, ph), chain.hindrance)
+    _, kd, polar = capacity_and_kd(chain, cond, ph)
+    g, _, _, _ = face_coefficients(chain, kd, polar, charges(chain, cond, ph), chain.hindrance)
     total = 0.0
     for r in (0, 1):
         resistance = float(np.sum(1.0 / g[cond.active, chain.face_route == r]))

@@ -38,7 +38,16 @@ from dermaport.physics.constants import (
 from dermaport.physics.model import Array, Chain
 from dermaport.physics.sg import bernoulli, bernoulli_derivative
 
-__all__ = ["Conditions", "SolverError", "State", "StepReport", "advance"]
+__all__ = [
+    "Conditions",
+    "SolverError",
+    "State",
+    "StepReport",
+    "advance",
+    "capacity_and_kd",
+    "charges",
+    "face_coefficients",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -108,7 +117,7 @@ class StepReport:
     iterations: int
 
 
-def _charges(chain: Chain, cond: Conditions, ph: float) -> Array:
+def charges(chain: Chain, cond: Conditions, ph: float) -> Array:
     """(S, N) mean charge of each species in each cell."""
     z = np.empty((len(chain.solutes), chain.n_cells))
     for s, solute in enumerate(chain.solutes):
@@ -117,7 +126,7 @@ def _charges(chain: Chain, cond: Conditions, ph: float) -> Array:
     return z
 
 
-def _capacity_and_kd(chain: Chain, cond: Conditions, ph: float) -> tuple[Array, Array, Array]:
+def capacity_and_kd(chain: Chain, cond: Conditions, ph: float) -> tuple[Array, Array, Array]:
     """(S, N) capacity, total K·D and polar share, with the active's lipid route at ``ph``."""
     capacity = chain.capacity.copy()
     kd = chain.kd_polar.copy()
@@ -131,7 +140,7 @@ def _capacity_and_kd(chain: Chain, cond: Conditions, ph: float) -> tuple[Array, 
     return capacity, kd, polar
 
 
-def _faces(chain: Chain, kd: Array, polar: Array, z: Array, hindrance: Array) -> tuple[Array, ...]:
+def face_coefficients(chain: Chain, kd: Array, polar: Array, z: Array, hindrance: Array) -> tuple[Array, ...]:
     """Face conductance G (m/s), polar share φ, charge z and convective hindrance W: (S, N + 1)."""
     kd_l = np.concatenate((kd[:, :1], kd), axis=1)
     kd_r = np.concatenate((kd, kd[:, -1:]), axis=1)
@@ -193,23 +202,6 @@ def _banded_order(s_count: int, n: int) -> NDArray[np.int64]:
     return order
 
 
-def _flow(chain: Chain, cond: Conditions, ph: float, dpsi: Array) -> Array:
-    """Electroosmotic volume flow of each route (m/s per route area, into the skin)."""
-    fixed = fixed_charge_mol_per_m3(cond.fixed_charge_mol_per_m3, ph, cond.isoelectric_point)
-    flow = np.zeros(2)
-    for r in (0, 1):
-        faces = chain.top_faces[r]
-        gradient = np.sum(dpsi[faces] * chain.face_dir[faces]) / chain.top_span_m[r]
-        flow[r] = (
-            cond.electroosmotic_coefficient
-            * chain.routes.porosity[r]
-            * fixed
-            * cond.thermal_factor
-            * gradient
-        )
-    return flow
-
-
 def advance(
     chain: Chain, cond: Conditions, state: State, dt: float, current_a_per_m2: float, *, max_iter: int = 30
 ) -> tuple[State, StepReport]:
@@ -229,7 +221,7 @@ def advance(
         area[veh] = 0.0
         area[veh + 1] = 0.0
         current_a_per_m2 = 0.0
-    capacity_old, _, _ = _capacity_and_kd(chain, cond, state.ph)
+    capacity_old, _, _ = capacity_and_kd(chain, cond, state.ph)
     stored_old = chain.volume_m * capacity_old * state.u
     bottom = cond.bottom
     route_of_face = chain.face_route
@@ -253,9 +245,9 @@ def advance(
     mass = stored_old
     iteration = 0
     for iteration in range(1, max_iter + 1):
-        z = _charges(chain, cond, ph)
-        capacity, kd, polar = _capacity_and_kd(chain, cond, ph)
-        g, phi, zf, w_face = _faces(chain, kd, polar, z, chain.hindrance)
+        z = charges(chain, cond, ph)
+        capacity, kd, polar = capacity_and_kd(chain, cond, ph)
+        g, phi, zf, w_face = face_coefficients(chain, kd, polar, z, chain.hindrance)
         mass = chain.volume_m * capacity
         pe = w_face * (flow[route_of_face] * dirs) / (phi * g)
         ul = np.concatenate((bottom[:, None], u), axis=1)
