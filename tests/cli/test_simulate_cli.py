@@ -67,6 +67,9 @@ def test_table_output(capsys: pytest.CaptureFixture[str]) -> None:
         (("--step", "passive for 3 min", "--background", "NaBr 10 mM"), "NaCl"),
         (("--step", "passive for 3 min", "--buffer", "phosphate 10"), "phosphate 10 mM"),
         (("--step", "passive for 3 min", "--plot", "out.jpg"), ".png"),
+        (("--step", "passive for 3 min", "--buffer", "tris 10 mM"), "buffer 'tris' is not in the library"),
+        (("--step", "passive for 3 min", "--vehicle-volume", "0 uL/cm2"), "e.g. '20 uL/cm2'"),
+        (("--step", "passive for 3 min", "--observe", "-1 h"), "e.g. '1 h'"),
     ],
 )
 def test_bad_input_is_one_line(

@@ -101,7 +101,7 @@ def _print(result: SimulationResult, plot: Path | None) -> None:
     ]
     for name, value in rows:
         share = 100 * value / result.applied_ug_per_cm2 if result.applied_ug_per_cm2 else 0.0
-        table.add_row(name, f"{value:.3g}", f"{share:.2g}")
+        table.add_row(name, f"{value:.3g}", f"{share:.3g}")
     out.print(table)
     tn = "n/a (no current)" if result.transport_number is None else f"{result.transport_number:.3g}"
     flow = (
@@ -111,21 +111,24 @@ def _print(result: SimulationResult, plot: Path | None) -> None:
     )
     depth = "n/a" if result.penetration_depth_um is None else f"{result.penetration_depth_um:.3g} µm"
     out.print(f"steps: {'; '.join(result.steps)}")
-    out.print(
-        f"mean flux {result.mean_flux_ug_per_cm2_h:.3g} µg/(cm²·h) · transport number {tn} · "
-        f"electroosmotic flow {flow} (+ into skin)"
-    )
-    out.print(
-        f"charge dose {result.charge_dose_mA_min:.3g} mA·min ({result.electrode_area_cm2:g} cm²) · "
-        f"vehicle pH {result.vehicle_ph_start:.2f} → {result.vehicle_ph_end:.2f} "
-        f"(min {result.vehicle_ph_min:.2f}, max {result.vehicle_ph_max:.2f}, {result.electrode} electrode)"
-    )
-    out.print(
-        f"90 % of the active in tissue lies above {depth} · passive kp {result.kp_passive_cm_per_h:.3g} cm/h"
-    )
+    facts = [
+        ("mean flux", f"{result.mean_flux_ug_per_cm2_h:.3g} µg/(cm²·h)"),
+        ("transport number", tn),
+        ("electroosmotic flow", f"{flow} (+ into the skin)"),
+        ("charge dose", f"{result.charge_dose_mA_min:.3g} mA·min over {result.electrode_area_cm2:g} cm²"),
+        (
+            "vehicle pH",
+            f"{result.vehicle_ph_start:.2f} → {result.vehicle_ph_end:.2f} (range {result.vehicle_ph_min:.2f}"
+            f"–{result.vehicle_ph_max:.2f}, {result.electrode} electrode)",
+        ),
+        ("depth", f"90 % of the active in tissue lies above {depth}"),
+        ("passive kp", f"{result.kp_passive_cm_per_h:.3g} cm/h"),
+    ]
+    for label, text in facts:
+        out.print(f"{label + ':':<21}{text}")
     if result.vehicle_ph_min < 4.0 or result.vehicle_ph_max > 8.0:
         out.print(
-            "[bold red]warning:[/] the vehicle pH leaves 4-8; buffer the product or use Ag/AgCl electrodes"
+            "[bold red]warning:[/] the vehicle pH leaves 4-8: buffer the product or use Ag/AgCl electrodes"
         )
     if plot is not None:
         out.print(f"plot written to {plot}")

@@ -82,7 +82,10 @@ def _buffer(text: str, library: Callable[[str], Active]) -> tuple[Active, float]
     example = "e.g. 'phosphate 10 mM' or 'citrate 10 mM'"
     if match is None:
         raise InputError(f"buffer {text!r} is not 'BUFFER CONCENTRATION': {example}")
-    entry = library(match.group(1))
+    try:
+        entry = library(match.group(1))
+    except LookupError as exc:
+        raise InputError(f"buffer {match.group(1)!r} is not in the library: {example}") from exc
     if not entry.entry.ionisable_groups:
         raise InputError(f"buffer {match.group(1)!r} has no acid-base groups in the library: {example}")
     try:
@@ -159,9 +162,12 @@ def simulate(
     )
     volume_m = parse_si(volume, "volume per area") if isinstance(volume, str) else float(volume)
     area_m2 = parse_si(electrode_area, "area") if isinstance(electrode_area, str) else electrode_area
-    for name, value in (("vehicle volume", volume_m), ("electrode area", area_m2)):
+    for name, value, example in (
+        ("vehicle volume", volume_m, "20 uL/cm2"),
+        ("electrode area", area_m2, "10 cm2"),
+    ):
         if value is not None and not (value > 0 and math.isfinite(value)):
-            raise InputError(f"{name} must be above zero: e.g. '20 uL/cm2' or '10 cm2'")
+            raise InputError(f"{name} must be above zero: e.g. '{example}'")
     parsed = [parse_step(s) if isinstance(s, str) else s for s in steps]
     if not parsed:
         raise InputError("give at least one step, e.g. 'iontophoresis cathode 0.3 mA/cm2 for 6 min'")
