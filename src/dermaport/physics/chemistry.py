@@ -10,8 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-import numpy as np
+from functools import lru_cache
 
 from dermaport.library.acid_base import AcidBaseGroup
 from dermaport.physics.constants import hydrogen_mol_per_m3, hydroxide_mol_per_m3
@@ -19,6 +18,21 @@ from dermaport.physics.constants import hydrogen_mol_per_m3, hydroxide_mol_per_m
 __all__ = ["MeanCharge", "WeakElectrolyte", "fixed_charge_mol_per_m3", "vehicle_ph"]
 
 _LN10 = math.log(10.0)
+
+
+@lru_cache(maxsize=4096)
+def _mean_charge(groups: tuple[tuple[str, tuple[float, ...]], ...], fixed: int, ph: float) -> float:
+    total = float(fixed)
+    for kind, pkas in groups:
+        # log10 of the unnormalised weight of the state that has lost k protons
+        log_w = [0.0]
+        for pka in pkas:
+            log_w.append(log_w[-1] + ph - pka)
+        top = max(log_w)
+        weights = [10.0 ** (x - top) for x in log_w]
+        lost = sum(k * w for k, w in enumerate(weights)) / sum(weights)
+        total += -lost if kind == "acid" else len(pkas) - lost
+    return total
 
 
 @dataclass(frozen=True)
@@ -39,16 +53,7 @@ class MeanCharge:
 
     def __call__(self, ph: float) -> float:
         """Mean charge at ``ph``."""
-        total = float(self.fixed)
-        if not self.groups:
-            return total
-        for kind, pkas in self.groups:
-            # log10 of the unnormalised weight of the state that has lost k protons
-            log_w = np.concatenate(([0.0], np.cumsum(ph - np.asarray(pkas))))
-            w = np.exp(_LN10 * (log_w - log_w.max()))
-            lost = float(np.dot(np.arange(len(w)), w) / w.sum())
-            total += -lost if kind == "acid" else len(pkas) - lost
-        return total
+        return _mean_charge(self.groups, self.fixed, ph)
 
     def slope(self, ph: float, step: float = 1e-4) -> float:
         """d(mean charge)/d(pH) by central difference (never positive)."""

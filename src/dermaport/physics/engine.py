@@ -29,6 +29,7 @@ from dermaport.physics.solver import (
     charges,
     face_coefficients,
 )
+from dermaport.physics.stepping import TimeControl
 from dermaport.protocol.steps import Desincrustation, Iontophoresis, Passive, Rest, Step, parse_step
 from dermaport.units import Concentration, parse_concentration, parse_ph, parse_si
 
@@ -141,6 +142,7 @@ def simulate(
     in_vitro: bool = False,
     observe: str | float | None = None,
     resolution: Resolution | None = None,
+    time_control: TimeControl | None = None,
 ) -> SimulationResult:
     """Predict delivery of ``active`` from a product through the ``steps`` of a protocol.
 
@@ -205,7 +207,18 @@ def simulate(
         in_vitro=in_vitro,
         resolution=resolution or Resolution(),
     )
-    return _run(chain, cond, state, segments, the_active, site, in_vitro, electrode, area_m2)
+    return _run(
+        chain,
+        cond,
+        state,
+        segments,
+        the_active,
+        site,
+        in_vitro,
+        electrode,
+        area_m2,
+        time_control or TimeControl(),
+    )
 
 
 def _amounts(chain: Chain, cond: Conditions, state: State) -> NDArray[np.float64]:
@@ -223,6 +236,7 @@ def _run(
     in_vitro: bool,
     electrode: ElectrodeKind,
     area_m2: float | None,
+    control: TimeControl,
 ) -> SimulationResult:
     mw = active.mw_g_per_mol
     area = area_m2 if area_m2 is not None else DEFAULT_ELECTRODE_AREA_M2
@@ -234,14 +248,15 @@ def _run(
     ph_seen = [state.ph]
     t_total = 0.0
     steps_taken = 0
-    dt = 0.02
+    dt = control.first_step_s
     for seg in segments:
         if state.attached and not seg.attached:
             state.dpsi = np.zeros_like(state.dpsi)  # no current from now on: start from no field
         state.attached = seg.attached
-        dt = min(dt, 0.05) if seg.carries_current or seg.attached else dt
-        dt_max = max(seg.duration_s / (40 if seg.carries_current else 25), 1e-3)
-        dt_max = min(dt_max, 15.0 if seg.attached else 300.0)
+        if seg.carries_current or seg.attached:
+            dt = min(dt, 2.5 * control.first_step_s)
+        dt_max = control.max_step(seg.duration_s, carries_current=seg.carries_current, attached=seg.attached)
+        dt = min(dt, dt_max)
         t = 0.0
         while t < seg.duration_s * (1 - 1e-12):
             upcoming = min(
@@ -259,7 +274,8 @@ def _run(
                     ) from exc
                 dt = h / 4
                 continue
-            if abs(new.ph - state.ph) > 0.25 and h > 1e-5:
+            ph_change = abs(new.ph - state.ph)
+            if ph_change > control.ph_change_limit and h > 1e-5:
                 dt = h / 2
                 continue
             state = new
@@ -281,8 +297,10 @@ def _run(
             timeline.voltage_V.append(abs(report.voltage_v))
             timeline.flux_ug_per_cm2_h.append(a / h * mw * _UG_PER_CM2 * 3600.0)
             timeline.vehicle_ph.append(state.ph)
-            grow = 1.5 if report.iterations <= 12 else 1.2 if report.iterations <= 24 else 0.7
-            dt = min(h * grow, dt_max) if h >= dt * 0.999 else min(dt, dt_max)
+            if h >= dt * 0.999:
+                dt = control.next_step(
+                    h, iterations=report.iterations, ph_change=ph_change, max_step_s=dt_max
+                )
         t_total += seg.duration_s
 
     amounts = _amounts(chain, cond, state)
@@ -341,8 +359,8 @@ def _passive_permeability(chain: Chain, cond: Conditions, ph: float) -> float:
     g, _, _, _ = face_coefficients(chain, kd, polar, charges(chain, cond, ph), chain.hindrance)
     total = 0.0
     for r in (0, 1):
-        resistance = float(np.sum(1.0 / g[cond.active, chain.face_route == r]))
-        total += chain.routes.area_fraction[r] / resistance
+        faces = chain.face_route == r
+        total += 1.0 / float(np.sum(1.0 / (chain.face_area[faces] * g[cond.active, faces])))
     return total * 3.6e5
 
 

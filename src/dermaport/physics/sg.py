@@ -42,3 +42,24 @@ def bernoulli_derivative(x: Array) -> Array:
         out = b * (1.0 - b) / safe - b
     series = -0.5 + x / 6.0
     return np.where(small, series, np.nan_to_num(out, nan=0.0))
+
+
+def bernoulli_pair(x: Array) -> tuple[Array, Array, Array, Array]:
+    """B(x), B(−x), B′(x) and B′(−x) from one evaluation at |x|.
+
+    Uses B(−y) = y + B(y) and B′(−y) = −1 − B′(y), applied on the side where no digits
+    are lost (y = |x| ≥ 0, where B(y) is the small one).
+    """
+    x = np.asarray(x, dtype=np.float64)
+    y = np.abs(x)
+    small = bernoulli(y)
+    large = y + small
+    d_small = bernoulli_derivative(y)
+    d_large = -1.0 - d_small
+    positive = x >= 0
+    return (
+        np.where(positive, small, large),
+        np.where(positive, large, small),
+        np.where(positive, d_small, d_large),
+        np.where(positive, d_large, d_small),
+    )

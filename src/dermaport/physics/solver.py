@@ -23,10 +23,10 @@ from functools import cache
 from typing import Literal
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
-from scipy.sparse import csc_matrix
-from scipy.sparse.linalg import splu
+from numpy.typing import NDArray
+from scipy.linalg import LinAlgError
 
+from dermaport.physics.bordered import BorderedBandedSystem
 from dermaport.physics.chemistry import WeakElectrolyte, fixed_charge_mol_per_m3, vehicle_ph
 from dermaport.physics.constants import (
     FARADAY_C_PER_MOL,
@@ -36,7 +36,7 @@ from dermaport.physics.constants import (
     hydroxide_mol_per_m3,
 )
 from dermaport.physics.model import Array, Chain
-from dermaport.physics.sg import bernoulli, bernoulli_derivative
+from dermaport.physics.sg import bernoulli_pair
 
 __all__ = [
     "Conditions",
@@ -89,7 +89,7 @@ class State:
     u: Array  # (S, N) aqueous-equivalent concentrations, mol/m³
     ph: float  # vehicle pH
     dpsi: Array  # (N + 1,) dimensionless potential drops across faces (chain direction)
-    route_current: Array = field(default_factory=lambda: np.zeros(2))  # A/m² of route area, into skin
+    route_current: Array = field(default_factory=lambda: np.zeros(2))  # A/m² of skin, into skin
     volume_flow: Array = field(default_factory=lambda: np.zeros(2))  # m/s per route area, into skin
     attached: bool = True
 
@@ -156,50 +156,177 @@ def face_coefficients(chain: Chain, kd: Array, polar: Array, z: Array, hindrance
     return conductance, phi, 0.5 * (z_l + z_r), np.minimum(w_l, w_r)
 
 
-class _Triplets:
-    """Coordinates and values of a sparse Jacobian, collected in blocks."""
+@dataclass(frozen=True)
+class _Layout:
+    """Where each unknown sits in the banded part of the Newton system.
 
-    def __init__(self) -> None:
-        self.rows: list[NDArray[np.int64]] = []
-        self.cols: list[NDArray[np.int64]] = []
-        self.vals: list[Array] = []
+    Unknowns are interleaved by position along the chain (face i, then every species of
+    cell i), so each couples only to unknowns at most ``S + 1`` places away; the two route
+    currents and the two electroosmotic flows form the border.
+    """
 
-    def put(self, r: ArrayLike, c: ArrayLike, v: ArrayLike) -> None:
-        """Add entries (duplicates are summed)."""
-        self.rows.append(np.asarray(r, dtype=np.int64))
-        self.cols.append(np.asarray(c, dtype=np.int64))
-        self.vals.append(np.asarray(v, dtype=np.float64))
-
-    def drop_row(self, row: int) -> None:
-        """Remove every entry of ``row``."""
-        keep = [r != row for r in self.rows]
-        self.rows = [r[k] for r, k in zip(self.rows, keep, strict=True)]
-        self.cols = [c[k] for c, k in zip(self.cols, keep, strict=True)]
-        self.vals = [v[k] for v, k in zip(self.vals, keep, strict=True)]
-
-    def arrays(self) -> tuple[NDArray[np.int64], NDArray[np.int64], Array]:
-        """All entries as three flat arrays."""
-        return np.concatenate(self.rows), np.concatenate(self.cols), np.concatenate(self.vals)
+    cell: NDArray[np.int64]  # (S, N) band position of u[s, i]
+    face: NDArray[np.int64]  # (N + 1,) band position of the drop across face i
+    half_bandwidth: int
+    size: int
 
 
 @cache
-def _banded_order(s_count: int, n: int) -> NDArray[np.int64]:
-    """New position of each unknown so the Jacobian is banded with a small border.
-
-    Unknowns are laid out species-major (``s * n + i``, then faces, then four globals);
-    this interleaves them by position along the chain (face i, then every species of cell i),
-    which keeps the bandwidth at about twice the number of species.
-    """
-    nf = n + 1
-    order = np.empty(s_count * n + nf + 4, dtype=np.int64)
+def _layout(s_count: int, n: int) -> _Layout:
     block = s_count + 1
-    for i in range(n):
-        order[s_count * n + i] = i * block
-        for s in range(s_count):
-            order[s * n + i] = i * block + 1 + s
-    order[s_count * n + n] = n * block
-    order[s_count * n + nf :] = n * block + 1 + np.arange(4)
-    return order
+    cell = (np.arange(n)[None, :] * block + 1 + np.arange(s_count)[:, None]).astype(np.int64)
+    face = (np.arange(n + 1) * block).astype(np.int64)
+    return _Layout(cell=cell, face=face, half_bandwidth=block, size=n * block + 1)
+
+
+@dataclass(frozen=True)
+class _Coefficients:
+    """One Newton iterate's face fluxes and their derivatives, (S, N + 1) unless noted."""
+
+    mass: Array  # (S, N) stored amount per unit concentration (m)
+    a: Array  # J = A u_left - B u_right (chain direction)
+    b: Array
+    flux: Array
+    dflux_dpsi: Array
+    dflux_dflow: Array  # per unit volume flow of the face's route
+    charge_weight: Array  # z φ G: the charge flux's share of each face's SG terms
+    bw: Array  # B(w) and B(-w)
+    bmw: Array
+    zf: Array
+
+
+def _coefficients(
+    chain: Chain, cond: Conditions, u: Array, dpsi: Array, flow: Array, ph: float
+) -> _Coefficients:
+    z = charges(chain, cond, ph)
+    capacity, kd, polar = capacity_and_kd(chain, cond, ph)
+    g, phi, zf, w_face = face_coefficients(chain, kd, polar, z, chain.hindrance)
+    dirs = chain.face_dir
+    velocity = w_face * flow[chain.face_route] * chain.face_velocity_ratio * dirs
+    pe = velocity / (phi * g)
+    ul = np.concatenate((cond.bottom[:, None], u), axis=1)
+    ur = np.concatenate((u, cond.bottom[:, None]), axis=1)
+    w = zf * dpsi - pe
+    bw, bmw, dbw, dbmw = bernoulli_pair(w)
+    a = g * (phi * bw + 1.0 - phi)
+    b = g * (phi * bmw + 1.0 - phi)
+    spread = dbw * ul + dbmw * ur
+    return _Coefficients(
+        mass=chain.volume_m * capacity,
+        a=a,
+        b=b,
+        flux=a * ul - b * ur,
+        dflux_dpsi=phi * g * zf * spread,
+        dflux_dflow=-w_face * chain.face_velocity_ratio * dirs * spread,
+        charge_weight=zf * phi * g,
+        bw=bw,
+        bmw=bmw,
+        zf=zf,
+    )
+
+
+def _assemble(
+    chain: Chain,
+    cond: Conditions,
+    co: _Coefficients,
+    *,
+    u: Array,
+    dpsi: Array,
+    currents: Array,
+    flow: Array,
+    ph: float,
+    stored_old: Array,
+    dt: float,
+    current_a_per_m2: float,
+    area: Array,
+    attached: bool,
+) -> tuple[BorderedBandedSystem, Array, Array]:
+    """The Newton system and its residuals (band part, border part) at one iterate."""
+    n = chain.n_cells
+    s_count = len(chain.solutes)
+    veh = chain.vehicle
+    lay = _layout(s_count, n)
+    k = lay.half_bandwidth
+    species = np.arange(s_count)[:, None]
+    routes = chain.face_route
+    dirs = chain.face_dir
+    system = BorderedBandedSystem(lay.size, k, 4)
+    ab, right, bottom, corner = system.band, system.right, system.bottom, system.corner
+    residual = np.empty(lay.size)
+    border_residual = np.empty(4)
+
+    # species balances in every cell
+    mass = co.mass
+    fa, fb = area * co.a, area * co.b
+    res = (
+        (mass * u - stored_old) / dt
+        + mass * chain.clearance * u
+        + area[1:] * co.flux[:, 1:]
+        - area[:-1] * co.flux[:, :-1]
+    )
+    if attached and cond.electrode == "ag-agcl":
+        # Ag/AgCl: the anode takes Cl⁻ out of the vehicle (AgCl forms), the cathode releases it
+        taken = max(-current_a_per_m2 / FARADAY_C_PER_MOL, -0.999 * stored_old[cond.chloride, veh] / dt)
+        res[cond.chloride, veh] -= taken
+    residual[lay.cell] = res
+    ab[k, lay.cell] = mass / dt + mass * chain.clearance + fa[:, 1:] + fb[:, :-1]
+    ab[0, lay.cell[:, 1:]] = -fb[:, 1:-1]  # u[s, i + 1] in row (s, i)
+    ab[2 * k, lay.cell[:, :-1]] = -fa[:, 1:-1]  # u[s, i] in row (s, i + 1)
+    ab[1 + species, lay.face[None, 1:]] = area[1:] * co.dflux_dpsi[:, 1:]
+    ab[k + 1 + species, lay.face[None, :-1]] = -area[:-1] * co.dflux_dpsi[:, :-1]
+    right[lay.cell, 2 + routes[None, 1:]] = area[1:] * co.dflux_dflow[:, 1:]
+    right[lay.cell, 2 + routes[None, :-1]] += -area[:-1] * co.dflux_dflow[:, :-1]
+
+    # faces: the ions' charge flux through the face carries the route's current
+    weight = area * co.charge_weight
+    residual[lay.face] = (
+        np.sum(weight * (co.bw * np.concatenate((cond.bottom[:, None], u), axis=1)), axis=0)
+        - np.sum(weight * (co.bmw * np.concatenate((u, cond.bottom[:, None]), axis=1)), axis=0)
+        - currents[routes] * dirs / FARADAY_C_PER_MOL
+    )
+    ab[k + s_count - species, lay.cell] = (weight * co.bw)[:, 1:]  # u[s, f - 1] in face f
+    ab[k - 1 - species, lay.cell] = -(weight * co.bmw)[:, :-1]  # u[s, f] in face f
+    ab[k, lay.face] = area * np.sum(co.zf * co.dflux_dpsi, axis=0)
+    right[lay.face, routes] = -dirs / FARADAY_C_PER_MOL
+    right[lay.face, 2 + routes] = area * np.sum(co.zf * co.dflux_dflow, axis=0)
+
+    # pinned unknowns: water ions in the vehicle (set by its pH), surface drops when detached
+    if attached:
+        for s, value in ((cond.proton, hydrogen_mol_per_m3(ph)), (cond.hydroxide, hydroxide_mol_per_m3(ph))):
+            row = int(lay.cell[s, veh])
+            system.make_identity_row(row)
+            residual[row] = u[s, veh] - value
+    else:
+        for f in (veh, veh + 1):
+            row = int(lay.face[f])
+            system.make_identity_row(row)
+            residual[row] = dpsi[f]
+
+    # electroosmotic flow of each route from the mean field across its top layer
+    fixed = fixed_charge_mol_per_m3(cond.fixed_charge_mol_per_m3, ph, cond.isoelectric_point)
+    for r in (0, 1):
+        top = chain.top_faces[r]
+        coef = (
+            cond.electroosmotic_coefficient
+            * chain.routes.porosity[r]
+            * fixed
+            * cond.thermal_factor
+            / chain.top_span_m[r]
+        )
+        border_residual[2 + r] = flow[r] - coef * float(np.sum(dpsi[top] * dirs[top]))
+        corner[2 + r, 2 + r] = 1.0
+        bottom[2 + r, lay.face[top]] = -coef * dirs[top]
+    # routes: currents add up; equal voltage (or no current at all when the vehicle is off)
+    if attached:
+        border_residual[0] = currents[0] + currents[1] - current_a_per_m2
+        corner[0, :2] = 1.0
+        signed = np.where(routes == 0, dirs, -dirs)
+        border_residual[1] = float(np.sum(signed * dpsi))
+        bottom[1, lay.face] = signed
+    else:
+        border_residual[:2] = currents
+        corner[0, 0] = corner[1, 1] = 1.0
+    return system, residual, border_residual
 
 
 def advance(
@@ -211,11 +338,7 @@ def advance(
     current leaves through it (product under the cathode). Raises :class:`SolverError` when
     Newton's method does not converge (the caller shortens the step).
     """
-    n = chain.n_cells
-    s_count = len(chain.solutes)
-    nf = n + 1
     veh = chain.vehicle
-    rt = cond.thermal_factor
     area = chain.face_area.copy()
     if not state.attached:
         area[veh] = 0.0
@@ -223,143 +346,46 @@ def advance(
         current_a_per_m2 = 0.0
     capacity_old, _, _ = capacity_and_kd(chain, cond, state.ph)
     stored_old = chain.volume_m * capacity_old * state.u
-    bottom = cond.bottom
-    route_of_face = chain.face_route
-    dirs = chain.face_dir
-    a0, a1 = chain.routes.area_fraction
-    # unknown layout: u[s, i] at s * n + i, then the N + 1 face drops, then the two route currents
-    off_psi = s_count * n
-    off_i = off_psi + nf
-    off_flow = off_i + 2
-    size = off_flow + 2
+    lay = _layout(len(chain.solutes), chain.n_cells)
     u = state.u.copy()
     dpsi = state.dpsi.copy()
     currents = state.route_current.copy()
     ph = state.ph
     flow = state.volume_flow.copy()
-    cells = np.arange(n)
-    faces = np.arange(nf)
-    dirichlet = (cond.proton, cond.hydroxide) if state.attached else ()
-    agcl = state.attached and cond.electrode == "ag-agcl"
-    a_coef = b_coef = np.zeros((s_count, nf))
-    mass = stored_old
+    co = _coefficients(chain, cond, u, dpsi, flow, ph)
+    change = np.inf
     iteration = 0
     for iteration in range(1, max_iter + 1):
-        z = charges(chain, cond, ph)
-        capacity, kd, polar = capacity_and_kd(chain, cond, ph)
-        g, phi, zf, w_face = face_coefficients(chain, kd, polar, z, chain.hindrance)
-        mass = chain.volume_m * capacity
-        pe = w_face * (flow[route_of_face] * dirs) / (phi * g)
-        ul = np.concatenate((bottom[:, None], u), axis=1)
-        ur = np.concatenate((u, bottom[:, None]), axis=1)
-        w = zf * dpsi - pe
-        bw, bmw = bernoulli(w), bernoulli(-w)
-        dbw, dbmw = bernoulli_derivative(w), bernoulli_derivative(-w)
-        a_coef = g * (phi * bw + 1.0 - phi)  # J = A u_left - B u_right (chain direction)
-        b_coef = g * (phi * bmw + 1.0 - phi)
-        flux = a_coef * ul - b_coef * ur
-        dflux_dpsi = phi * g * zf * (dbw * ul + dbmw * ur)
-        dflux_dflow = -w_face * dirs * (dbw * ul + dbmw * ur)  # per unit flow of the face's route
-        triplets = _Triplets()
-        put = triplets.put
-
-        residual = np.zeros(size)
-        for s in range(s_count):
-            row = s * n + cells
-            fa, fb = area * a_coef[s], area * b_coef[s]
-            res = (
-                (mass[s] * u[s] - stored_old[s]) / dt
-                + mass[s] * chain.clearance[s] * u[s]
-                + area[1:] * flux[s, 1:]
-                - area[:-1] * flux[s, :-1]
-            )
-            if agcl and s == cond.chloride:
-                # Ag/AgCl: the anode takes Cl⁻ out of the vehicle (AgCl forms), the cathode releases it
-                res[veh] -= max(-current_a_per_m2 / FARADAY_C_PER_MOL, -0.999 * stored_old[s, veh] / dt)
-            # d res_i / d u_i: + a_{i+1} A_{i+1} + a_i B_i ; neighbours: - a_{i+1} B_{i+1}, - a_i A_i
-            diag = mass[s] / dt + mass[s] * chain.clearance[s] + fa[1:] + fb[:-1]
-            upper = -fb[1:-1]
-            lower = -fa[1:-1]
-            d_left = area[1:] * dflux_dpsi[s, 1:]  # d res_i / d dpsi_{i+1}
-            d_right = -area[:-1] * dflux_dpsi[s, :-1]  # d res_i / d dpsi_i
-            keep = np.ones(n, dtype=bool)
-            if s in dirichlet:
-                keep[veh] = False
-                value = hydrogen_mol_per_m3(ph) if s == cond.proton else hydroxide_mol_per_m3(ph)
-                res[veh] = u[s, veh] - value
-                put(np.array([row[veh]]), np.array([row[veh]]), np.array([1.0]))
-            residual[row] = res
-            put(row[keep], row[keep], diag[keep])
-            k_up = keep[:-1]
-            put(row[:-1][k_up], row[1:][k_up], upper[k_up])
-            k_lo = keep[1:]
-            put(row[1:][k_lo], row[:-1][k_lo], lower[k_lo])
-            put(row[keep], off_psi + 1 + cells[keep], d_left[keep])
-            put(row[keep], off_psi + cells[keep], d_right[keep])
-            # d res_i / d flow of the routes of faces i+1 and i
-            put(row[keep], off_flow + route_of_face[1:][keep], (area[1:] * dflux_dflow[s, 1:])[keep])
-            put(row[keep], off_flow + route_of_face[:-1][keep], (-area[:-1] * dflux_dflow[s, :-1])[keep])
-        # face constraints: the ions' charge flux carries the route's current
-        charge_w = zf * phi * g
-        residual[off_psi + faces] = (
-            np.sum(zf * phi * g * (bw * ul - bmw * ur), axis=0)
-            - currents[route_of_face] * dirs / FARADAY_C_PER_MOL
+        system, residual, border_residual = _assemble(
+            chain,
+            cond,
+            co,
+            u=u,
+            dpsi=dpsi,
+            currents=currents,
+            flow=flow,
+            ph=ph,
+            stored_old=stored_old,
+            dt=dt,
+            current_a_per_m2=current_a_per_m2,
+            area=area,
+            attached=state.attached,
         )
-        for s in range(s_count):
-            left_cells = faces - 1
-            ok_l = left_cells >= 0
-            put(off_psi + faces[ok_l], s * n + left_cells[ok_l], (charge_w[s] * bw[s])[ok_l])
-            ok_r = faces < n
-            put(off_psi + faces[ok_r], s * n + faces[ok_r], (-charge_w[s] * bmw[s])[ok_r])
-        put(off_psi + faces, off_psi + faces, np.sum(zf * dflux_dpsi, axis=0))
-        put(off_psi + faces, off_i + route_of_face, -dirs / FARADAY_C_PER_MOL)
-        put(off_psi + faces, off_flow + route_of_face, np.sum(zf * dflux_dflow, axis=0))
-        # electroosmotic flow of each route from the mean field across its top layer
-        fixed = fixed_charge_mol_per_m3(cond.fixed_charge_mol_per_m3, ph, cond.isoelectric_point)
-        for r in (0, 1):
-            top = chain.top_faces[r]
-            coef = (
-                cond.electroosmotic_coefficient * chain.routes.porosity[r] * fixed * rt / chain.top_span_m[r]
-            )
-            residual[off_flow + r] = flow[r] - coef * float(np.sum(dpsi[top] * dirs[top]))
-            put(np.array([off_flow + r]), np.array([off_flow + r]), np.array([1.0]))
-            put(np.full(top.size, off_flow + r), off_psi + top, -coef * dirs[top])
-        if not state.attached:
-            # the product is off: nothing crosses the surface faces; hold their drops at zero
-            for f in (veh, veh + 1):
-                triplets.drop_row(off_psi + f)
-                residual[off_psi + f] = dpsi[f]
-                put(np.array([off_psi + f]), np.array([off_psi + f]), np.array([1.0]))
-        # routes: currents add up; equal voltage (or no current at all when the vehicle is off)
-        if state.attached:
-            residual[off_i] = a0 * currents[0] + a1 * currents[1] - current_a_per_m2
-            put(np.array([off_i, off_i]), np.array([off_i, off_i + 1]), np.array([a0, a1]))
-            signed = np.where(route_of_face == 0, dirs, -dirs)
-            residual[off_i + 1] = float(np.sum(signed * dpsi))
-            put(np.full(nf, off_i + 1), off_psi + faces, signed)
-        else:
-            residual[off_i : off_i + 2] = currents
-            put(np.array([off_i, off_i + 1]), np.array([off_i, off_i + 1]), np.array([1.0, 1.0]))
-        order = _banded_order(s_count, n)
-        rows, cols, vals = triplets.arrays()
-        matrix = csc_matrix((vals, (order[rows], order[cols])), shape=(size, size))
-        rhs = np.empty(size)
-        rhs[order] = -residual
         try:
-            solved = splu(matrix, permc_spec="NATURAL", diag_pivot_thresh=0.0).solve(rhs)
-            step = solved[order]
-        except RuntimeError as exc:  # singular matrix
+            step, border_step = system.solve(-residual, -border_residual)
+        except LinAlgError as exc:  # singular matrix
             raise SolverError(str(exc)) from exc
-        du = step[:off_psi].reshape(s_count, n)
-        dp = step[off_psi:off_i]
+        du = step[lay.cell]
+        dp = step[lay.face]
         scale = min(1.0, 5.0 / max(float(np.max(np.abs(dp))), 1e-300))
         u = np.maximum(u + scale * du, 0.0)
         dpsi = dpsi + scale * dp
-        currents = currents + scale * step[off_i:off_flow]
-        flow = flow + scale * step[off_flow:]
+        currents = currents + scale * border_step[:2]
+        flow = flow + scale * border_step[2:]
         new_ph = ph
         if state.attached:
-            strong = float(sum(z[s, veh] * u[s, veh] for s in cond.strong))
+            z_vehicle = [solute.charge(ph) for solute in chain.solutes]
+            strong = float(sum(z_vehicle[s] * u[s, veh] for s in cond.strong))
             weak = (
                 WeakElectrolyte("active", float(u[cond.active, veh]), chain.solutes[cond.active].charge),
                 *cond.weak_vehicle,
@@ -373,6 +399,7 @@ def advance(
             abs(new_ph - ph),
         )
         ph = new_ph
+        co = _coefficients(chain, cond, u, dpsi, flow, ph)
         if scale == 1.0 and (change < 1e-8 or (iteration >= 10 and change < 1e-6)):
             break
     else:
@@ -380,17 +407,15 @@ def advance(
     if not np.all(np.isfinite(u)):
         raise SolverError("non-finite concentrations")
     new = State(u=u, ph=ph, dpsi=dpsi, route_current=currents, volume_flow=flow, attached=state.attached)
-    ul = np.concatenate((bottom[:, None], u), axis=1)
-    ur = np.concatenate((u, bottom[:, None]), axis=1)
-    flux = a_coef * ul - b_coef * ur
-    surface = (area[veh + 1] * flux[:, veh + 1] - area[veh] * flux[:, veh]) * dt
-    bottom_out = (area[-1] * flux[:, -1] - area[0] * flux[:, 0]) * dt
-    cleared = np.sum(mass * chain.clearance * u, axis=1) * dt
-    z_vehicle = chain.solutes[cond.active].charge(ph)
-    voltage = float(-np.sum((dpsi * dirs)[route_of_face == 0]) * rt / FARADAY_C_PER_MOL)
+    surface = (area[veh + 1] * co.flux[:, veh + 1] - area[veh] * co.flux[:, veh]) * dt
+    bottom_out = (area[-1] * co.flux[:, -1] - area[0] * co.flux[:, 0]) * dt
+    cleared = np.sum(co.mass * chain.clearance * u, axis=1) * dt
+    z_active = chain.solutes[cond.active].charge(ph)
+    rt = cond.thermal_factor
+    voltage = float(-np.sum((dpsi * chain.face_dir)[chain.face_route == 0]) * rt / FARADAY_C_PER_MOL)
     report = StepReport(
         surface=surface,
-        surface_charge=float(z_vehicle * surface[cond.active]),
+        surface_charge=float(z_active * surface[cond.active]),
         bottom=bottom_out,
         cleared=cleared,
         voltage_v=voltage,

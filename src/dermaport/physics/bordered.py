@@ -1,0 +1,89 @@
+"""Solve a banded linear system with a few dense border rows and columns.
+
+The Newton system of the chain is banded (each cell couples only to its neighbours and the
+faces between them) except for a handful of global unknowns, the route currents and the
+electroosmotic flows, which couple to every face. Written as
+
+    [ A  B ] [x]   [f]
+    [ C  D ] [y] = [g]
+
+with ``A`` banded (LAPACK band storage) and ``D`` small, block elimination gives
+``(D - C A⁻¹ B) y = g - C A⁻¹ f`` and ``x = A⁻¹ (f - B y)``: one banded factorisation with
+``1 + m`` right-hand sides and an ``m × m`` dense solve, so the cost grows linearly with the
+number of cells.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.linalg import LinAlgError
+from scipy.linalg.lapack import dgbsv
+
+__all__ = ["BorderedBandedSystem"]
+
+Array = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+
+
+@dataclass
+class BorderedBandedSystem:
+    """A square system of ``size + border`` unknowns, ``size`` of them in a band.
+
+    ``band[k + i - j, j]`` holds ``A[i, j]`` for ``|i - j| ≤ k`` (``k`` the half bandwidth);
+    ``right`` is ``B`` (size × border), ``bottom`` is ``C`` (border × size) and ``corner``
+    is ``D``. All start at zero. ``band`` is a view into LAPACK's ``dgbsv`` storage, whose
+    first ``k`` rows are room for the fill-in of partial pivoting.
+    """
+
+    size: int
+    half_bandwidth: int
+    border: int
+
+    def __post_init__(self) -> None:
+        k = self.half_bandwidth
+        self._storage: Array = np.zeros((3 * k + 1, self.size), order="F")
+        self.band: Array = self._storage[k:]
+        self.right: Array = np.zeros((self.size, self.border))
+        self.bottom: Array = np.zeros((self.border, self.size))
+        self.corner: Array = np.zeros((self.border, self.border))
+
+    def make_identity_row(self, row: int) -> None:
+        """Replace band row ``row`` by the identity (a pinned unknown)."""
+        k = self.half_bandwidth
+        cols = np.arange(max(0, row - k), min(self.size, row + k + 1))
+        self.band[k + row - cols, cols] = 0.0
+        self.band[k, row] = 1.0
+        self.right[row, :] = 0.0
+
+    def dense(self) -> Array:
+        """The whole matrix as a dense array (for tests and diagnostics)."""
+        k = self.half_bandwidth
+        n = self.size
+        a = np.zeros((n + self.border, n + self.border))
+        for i in range(n):
+            for j in range(max(0, i - k), min(n, i + k + 1)):
+                a[i, j] = self.band[k + i - j, j]
+        a[:n, n:] = self.right
+        a[n:, :n] = self.bottom
+        a[n:, n:] = self.corner
+        return a
+
+    def solve(self, rhs_band: Array, rhs_border: Array) -> tuple[Array, Array]:
+        """``(x, y)`` solving the system; raises ``LinAlgError`` when it is singular.
+
+        The band storage is overwritten: the system is used once.
+        """
+        k = self.half_bandwidth
+        stacked = np.asfortranarray(np.column_stack((rhs_band, self.right)))
+        _, _, solved, info = dgbsv(k, k, self._storage, stacked, overwrite_ab=1, overwrite_b=1)
+        if info != 0:
+            raise LinAlgError(f"the banded system is singular (LAPACK dgbsv info {info})")
+        x_rhs, x_border = solved[:, 0], solved[:, 1:]
+        schur = self.corner - self.bottom @ x_border
+        y = np.linalg.solve(schur, rhs_border - self.bottom @ x_rhs)
+        if not (np.all(np.isfinite(y)) and np.all(np.isfinite(x_rhs))):
+            raise LinAlgError("the solution is not finite")
+        return x_rhs - x_border @ y, y
