@@ -56,25 +56,12 @@ class Solute:
 
 @dataclass(frozen=True)
 class RouteProperties:
-    """The two parallel routes: area weights, accessible volume fractions and pore radii.
-
-    ``tissue_share`` splits the living tissue under the stratum corneum between the routes
-    (default: as ``area_fraction``). The real tissue is shared; giving each route a share in
-    proportion to the current it carries keeps the current density in the living tissue
-    uniform, as it is there, instead of funnelling the shunt's current through a column as
-    narrow as the appendages.
-    """
+    """The two parallel routes: area weights, accessible volume fractions and pore radii."""
 
     area_fraction: tuple[float, float]  # (intercellular 1 - f, appendageal f)
     porosity: tuple[float, float]  # conductance-equivalent aqueous fraction (ε/τ) of the top layer
     water_fraction: float  # aqueous volume fraction of the top layer (storage)
     pore_radius_m: tuple[float, float]  # inf for the open appendageal route
-    tissue_share: tuple[float, float] | None = None
-
-    @property
-    def living_share(self) -> tuple[float, float]:
-        """Share of the living tissue under each route (sums to 1)."""
-        return self.tissue_share if self.tissue_share is not None else self.area_fraction
 
 
 @dataclass(frozen=True)
@@ -88,8 +75,7 @@ class Chain:
     kind: IntArray  # VEHICLE, TOP, VIABLE, DERMIS
     route: IntArray  # -1 vehicle, 0 intercellular, 1 appendageal
     depth_index: IntArray  # cell index in ``column`` (-1: vehicle)
-    face_area: Array  # N + 1 faces, per unit skin area (the narrower of the two cells)
-    face_velocity_ratio: Array  # the face's water velocity over that in its route's top layer
+    face_area: Array  # N + 1 faces, per unit skin area (1 - f or f)
     face_dir: Array  # +1 where the chain's direction points into the skin
     face_route: IntArray
     half_left: Array  # distance (m) from the left cell centre to the face (0: vehicle, ghost)
@@ -135,24 +121,13 @@ def build_chain(
     col_kind = np.where(column.layer == 0, TOP, np.where(column.layer == 1, VIABLE, DERMIS))
     kind = np.concatenate((col_kind[::-1], [VEHICLE], col_kind)).astype(np.int64)
     widths = np.concatenate((column.widths_m[::-1], [0.0], column.widths_m))
-    share = routes.living_share
-    weight = np.where(
-        kind == TOP,
-        np.where(route == 1, routes.area_fraction[1], routes.area_fraction[0]),
-        np.where(route == 1, share[1], share[0]),
-    )
+    weight = np.where(route == 1, routes.area_fraction[1], routes.area_fraction[0])
     volume = np.where(route < 0, vehicle_volume_m, weight * widths)
 
     # faces 0..n: face k lies between cell k-1 and cell k (cells -1 and n are the bottom reservoirs)
     face_route = np.concatenate((np.ones(n_col + 1), np.zeros(n_col + 1))).astype(np.int64)
     face_dir = np.where(face_route == 1, -1.0, 1.0)
-    # a face is as wide as the narrower cell beside it; the bottom reservoirs match their cell
-    width_of_cell = np.where(route < 0, np.inf, weight)
-    face_area = np.minimum(
-        np.concatenate((width_of_cell[:1], width_of_cell)),
-        np.concatenate((width_of_cell, width_of_cell[-1:])),
-    )
-    top_area = np.where(face_route == 1, routes.area_fraction[1], routes.area_fraction[0])
+    face_area = np.where(face_route == 1, routes.area_fraction[1], routes.area_fraction[0])
     half = 0.5 * widths
     half_left = np.concatenate(([0.0], half))  # the bottom reservoir sits on the face itself
     half_right = np.concatenate((half, [0.0]))
@@ -195,7 +170,6 @@ def build_chain(
         route=route,
         depth_index=depth_index,
         face_area=face_area,
-        face_velocity_ratio=top_area / face_area,
         face_dir=face_dir,
         face_route=face_route,
         half_left=half_left,

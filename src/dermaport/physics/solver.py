@@ -202,7 +202,7 @@ def _coefficients(
     capacity, kd, polar = capacity_and_kd(chain, cond, ph)
     g, phi, zf, w_face = face_coefficients(chain, kd, polar, z, chain.hindrance)
     dirs = chain.face_dir
-    velocity = w_face * flow[chain.face_route] * chain.face_velocity_ratio * dirs
+    velocity = w_face * flow[chain.face_route] * dirs
     pe = velocity / (phi * g)
     ul = np.concatenate((cond.bottom[:, None], u), axis=1)
     ur = np.concatenate((u, cond.bottom[:, None]), axis=1)
@@ -217,7 +217,7 @@ def _coefficients(
         b=b,
         flux=a * ul - b * ur,
         dflux_dpsi=phi * g * zf * spread,
-        dflux_dflow=-w_face * chain.face_velocity_ratio * dirs * spread,
+        dflux_dflow=-w_face * dirs * spread,
         charge_weight=zf * phi * g,
         bw=bw,
         bmw=bmw,
