@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 from scipy.linalg import LinAlgError
 from scipy.linalg.lapack import dgbsv
 
@@ -44,11 +44,22 @@ class BorderedBandedSystem:
 
     def __post_init__(self) -> None:
         k = self.half_bandwidth
-        self._storage: Array = np.zeros((3 * k + 1, self.size), order="F")
+        self._flat: Array = np.zeros(self.size * (3 * k + 1))
+        self._storage: Array = self._flat.reshape(self.size, 3 * k + 1).T  # Fortran order, a view
         self.band: Array = self._storage[k:]
         self.right: Array = np.zeros((self.size, self.border))
         self.bottom: Array = np.zeros((self.border, self.size))
         self.corner: Array = np.zeros((self.border, self.border))
+
+    def band_position(self, row: ArrayLike, col: ArrayLike) -> IntArray:
+        """Flat positions of band entries ``A[row, col]`` for :meth:`set_band`."""
+        k = self.half_bandwidth
+        row, col = np.asarray(row), np.asarray(col)
+        return np.asarray(col * (3 * k + 1) + (2 * k + row - col), dtype=np.int64)
+
+    def set_band(self, positions: IntArray, values: Array) -> None:
+        """Write band entries at flat ``positions`` (from :meth:`band_position`) in one go."""
+        self._flat[positions] = values
 
     def make_identity_row(self, row: int) -> None:
         """Replace band row ``row`` by the identity (a pinned unknown)."""

@@ -21,8 +21,12 @@ _LN10 = math.log(10.0)
 
 
 @lru_cache(maxsize=4096)
-def _mean_charge(groups: tuple[tuple[str, tuple[float, ...]], ...], fixed: int, ph: float) -> float:
+def _charge_and_slope(
+    groups: tuple[tuple[str, tuple[float, ...]], ...], fixed: int, ph: float
+) -> tuple[float, float]:
+    """Mean charge and its pH slope: d⟨lost⟩/dpH = ln10 · Var(lost) for each group."""
     total = float(fixed)
+    slope = 0.0
     for kind, pkas in groups:
         # log10 of the unnormalised weight of the state that has lost k protons
         log_w = [0.0]
@@ -30,9 +34,12 @@ def _mean_charge(groups: tuple[tuple[str, tuple[float, ...]], ...], fixed: int, 
             log_w.append(log_w[-1] + ph - pka)
         top = max(log_w)
         weights = [10.0 ** (x - top) for x in log_w]
-        lost = sum(k * w for k, w in enumerate(weights)) / sum(weights)
+        norm = sum(weights)
+        lost = sum(k * w for k, w in enumerate(weights)) / norm
+        second = sum(k * k * w for k, w in enumerate(weights)) / norm
         total += -lost if kind == "acid" else len(pkas) - lost
-    return total
+        slope -= _LN10 * (second - lost * lost)
+    return total, slope
 
 
 @dataclass(frozen=True)
@@ -53,11 +60,11 @@ class MeanCharge:
 
     def __call__(self, ph: float) -> float:
         """Mean charge at ``ph``."""
-        return _mean_charge(self.groups, self.fixed, ph)
+        return _charge_and_slope(self.groups, self.fixed, ph)[0]
 
-    def slope(self, ph: float, step: float = 1e-4) -> float:
-        """d(mean charge)/d(pH) by central difference (never positive)."""
-        return (self(ph + step) - self(ph - step)) / (2 * step)
+    def slope(self, ph: float) -> float:
+        """d(mean charge)/d(pH) (never positive)."""
+        return _charge_and_slope(self.groups, self.fixed, ph)[1]
 
 
 @dataclass(frozen=True)
@@ -86,28 +93,20 @@ def vehicle_ph(strong_charge: float, weak: Sequence[WeakElectrolyte], guess: flo
     ``strong + Σ c_w z̄_w(pH) + [H⁺] - [OH⁻] = 0``, whose left side falls monotonically with
     pH, by safeguarded Newton iteration from ``guess``.
     """
-
-    def balance(ph: float) -> float:
-        return (
-            strong_charge
-            + sum(w.concentration * w.charge(ph) for w in weak)
-            + hydrogen_mol_per_m3(ph)
-            - hydroxide_mol_per_m3(ph)
-        )
-
     lo, hi = -2.0, 16.0
     ph = min(max(guess, lo), hi)
     for _ in range(60):
-        f = balance(ph)
+        hydrogen, hydroxide = hydrogen_mol_per_m3(ph), hydroxide_mol_per_m3(ph)
+        f = strong_charge + hydrogen - hydroxide
+        slope = -_LN10 * (hydrogen + hydroxide)
+        for w in weak:
+            z, dz = _charge_and_slope(w.charge.groups, w.charge.fixed, ph)
+            f += w.concentration * z
+            slope += w.concentration * dz
         if f > 0:
             lo = ph
         else:
             hi = ph
-        slope = (
-            sum(w.concentration * w.charge.slope(ph) for w in weak)
-            - _LN10 * hydrogen_mol_per_m3(ph)
-            - _LN10 * hydroxide_mol_per_m3(ph)
-        )
         step = -f / slope if slope < 0 else 0.0
         nxt = ph + max(-1.0, min(1.0, step))
         if not lo < nxt < hi:

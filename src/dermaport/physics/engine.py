@@ -253,6 +253,7 @@ def _run(
         if state.attached and not seg.attached:
             state.dpsi = np.zeros_like(state.dpsi)  # no current from now on: start from no field
         state.attached = seg.attached
+        previous, previous_h = None, 1.0  # no extrapolation across a change of step
         if seg.carries_current or seg.attached:
             dt = min(dt, 2.5 * control.first_step_s)
         dt_max = control.max_step(seg.duration_s, carries_current=seg.carries_current, attached=seg.attached)
@@ -265,8 +266,9 @@ def _run(
             h = min(dt, upcoming - t)
             current = seg.current(t + h)
             mean_current = 0.5 * (seg.current(t) + current)  # exact: ramps are linear between breakpoints
+            guess = _extrapolate(previous, state, h / previous_h) if previous is not None else None
             try:
-                new, report = advance(chain, cond, state, h, current)
+                new, report = advance(chain, cond, state, h, current, guess=guess)
             except SolverError as exc:
                 if h < 1e-7:
                     raise RuntimeError(
@@ -278,6 +280,7 @@ def _run(
             if ph_change > control.ph_change_limit and h > 1e-5:
                 dt = h / 2
                 continue
+            previous, previous_h = state, h
             state = new
             t += h
             steps_taken += 1
@@ -350,6 +353,19 @@ def _run(
         mass_balance_error=balance,
         step_count=steps_taken,
         citations=citations,
+    )
+
+
+def _extrapolate(before: State, now: State, ratio: float) -> State:
+    """Linear extrapolation ``ratio`` steps past ``now``: the starting guess of the next step."""
+    ratio = min(ratio, 2.0)
+    return State(
+        u=now.u + ratio * (now.u - before.u),
+        ph=now.ph + ratio * (now.ph - before.ph),
+        dpsi=now.dpsi + ratio * (now.dpsi - before.dpsi),
+        route_current=now.route_current + ratio * (now.route_current - before.route_current),
+        volume_flow=now.volume_flow + ratio * (now.volume_flow - before.volume_flow),
+        attached=now.attached,
     )
 
 

@@ -64,9 +64,12 @@ class RouteProperties:
     pore_radius_m: tuple[float, float]  # inf for the open appendageal route
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Chain:
-    """Cells and faces of the chain, with every per-species coefficient that does not change."""
+    """Cells and faces of the chain, with every per-species coefficient that does not change.
+
+    Compared and hashed by identity, so per-chain results can be cached.
+    """
 
     column: LayeredMesh  # one route's cells, top first (both routes share it)
     routes: RouteProperties

@@ -52,14 +52,18 @@ def bernoulli_pair(x: Array) -> tuple[Array, Array, Array, Array]:
     """
     x = np.asarray(x, dtype=np.float64)
     y = np.abs(x)
-    small = bernoulli(y)
-    large = y + small
-    d_small = bernoulli_derivative(y)
-    d_large = -1.0 - d_small
+    small = y < _SMALL
+    safe = np.where(small, 1.0, y)
+    with np.errstate(over="ignore"):
+        b_safe = safe / np.expm1(safe)  # underflows to 0 for large y, as B does
+    b = np.where(small, 1.0 - y / 2.0 + y * y / 12.0, b_safe)
+    d = np.where(small, -0.5 + y / 6.0, b_safe * (1.0 - b_safe) / safe - b_safe)
+    large = y + b
+    d_large = -1.0 - d
     positive = x >= 0
     return (
-        np.where(positive, small, large),
-        np.where(positive, large, small),
-        np.where(positive, d_small, d_large),
-        np.where(positive, d_large, d_small),
+        np.where(positive, b, large),
+        np.where(positive, large, b),
+        np.where(positive, d, d_large),
+        np.where(positive, d_large, d),
     )

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import Literal
 
 import numpy as np
@@ -58,9 +58,12 @@ class SolverError(RuntimeError):
     """The time step could not be made to converge."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Conditions:
-    """What stays fixed during a run: temperature, chemistry, skin charge, electrode."""
+    """What stays fixed during a run: temperature, chemistry, skin charge, electrode.
+
+    Compared and hashed by identity, so per-run results can be cached.
+    """
 
     temperature_c: float
     viable_ph: float
@@ -169,6 +172,7 @@ class _Layout:
     face: NDArray[np.int64]  # (N + 1,) band position of the drop across face i
     half_bandwidth: int
     size: int
+    entries: NDArray[np.int64]  # flat storage positions of every band entry, in assembly order
 
 
 @cache
@@ -176,7 +180,24 @@ def _layout(s_count: int, n: int) -> _Layout:
     block = s_count + 1
     cell = (np.arange(n)[None, :] * block + 1 + np.arange(s_count)[:, None]).astype(np.int64)
     face = (np.arange(n + 1) * block).astype(np.int64)
-    return _Layout(cell=cell, face=face, half_bandwidth=block, size=n * block + 1)
+    size = n * block + 1
+    at = BorderedBandedSystem(size, block, 4).band_position
+    face_right = np.broadcast_to(face[None, 1:], cell.shape)
+    face_left = np.broadcast_to(face[None, :-1], cell.shape)
+    face_of_left_cell = np.broadcast_to(face[None, 1:], cell.shape)  # face f sees cell f - 1
+    entries = np.concatenate(
+        [
+            at(cell, cell).ravel(),  # species balances: own cell
+            at(cell[:, :-1], cell[:, 1:]).ravel(),  # the cell to the right
+            at(cell[:, 1:], cell[:, :-1]).ravel(),  # the cell to the left
+            at(cell, face_right).ravel(),  # the drop across the right face
+            at(cell, face_left).ravel(),  # the drop across the left face
+            at(face_of_left_cell, cell).ravel(),  # face constraints: the cell to the left
+            at(face_left, cell).ravel(),  # the cell to the right
+            at(face, face),  # their own drop
+        ]
+    )
+    return _Layout(cell=cell, face=face, half_bandwidth=block, size=size, entries=entries)
 
 
 @dataclass(frozen=True)
@@ -195,15 +216,20 @@ class _Coefficients:
     zf: Array
 
 
-def _coefficients(
-    chain: Chain, cond: Conditions, u: Array, dpsi: Array, flow: Array, ph: float
-) -> _Coefficients:
+@lru_cache(maxsize=16)
+def _at_ph(chain: Chain, cond: Conditions, ph: float) -> tuple[Array, ...]:
+    """Storage per unit concentration and the face coefficients, which depend only on the pH."""
     z = charges(chain, cond, ph)
     capacity, kd, polar = capacity_and_kd(chain, cond, ph)
     g, phi, zf, w_face = face_coefficients(chain, kd, polar, z, chain.hindrance)
-    dirs = chain.face_dir
-    velocity = w_face * flow[chain.face_route] * dirs
-    pe = velocity / (phi * g)
+    return chain.volume_m * capacity, g, phi, zf, w_face * chain.face_dir / (phi * g), phi * g
+
+
+def _coefficients(
+    chain: Chain, cond: Conditions, u: Array, dpsi: Array, flow: Array, ph: float
+) -> _Coefficients:
+    mass, g, phi, zf, peclet_per_flow, phi_g = _at_ph(chain, cond, ph)
+    pe = peclet_per_flow * flow[chain.face_route]
     ul = np.concatenate((cond.bottom[:, None], u), axis=1)
     ur = np.concatenate((u, cond.bottom[:, None]), axis=1)
     w = zf * dpsi - pe
@@ -212,13 +238,13 @@ def _coefficients(
     b = g * (phi * bmw + 1.0 - phi)
     spread = dbw * ul + dbmw * ur
     return _Coefficients(
-        mass=chain.volume_m * capacity,
+        mass=mass,
         a=a,
         b=b,
         flux=a * ul - b * ur,
-        dflux_dpsi=phi * g * zf * spread,
-        dflux_dflow=-w_face * dirs * spread,
-        charge_weight=zf * phi * g,
+        dflux_dpsi=phi_g * zf * spread,
+        dflux_dflow=-peclet_per_flow * phi_g * spread,
+        charge_weight=zf * phi_g,
         bw=bw,
         bmw=bmw,
         zf=zf,
@@ -246,12 +272,10 @@ def _assemble(
     s_count = len(chain.solutes)
     veh = chain.vehicle
     lay = _layout(s_count, n)
-    k = lay.half_bandwidth
-    species = np.arange(s_count)[:, None]
     routes = chain.face_route
     dirs = chain.face_dir
-    system = BorderedBandedSystem(lay.size, k, 4)
-    ab, right, bottom, corner = system.band, system.right, system.bottom, system.corner
+    system = BorderedBandedSystem(lay.size, lay.half_bandwidth, 4)
+    right, bottom, corner = system.right, system.bottom, system.corner
     residual = np.empty(lay.size)
     border_residual = np.empty(4)
 
@@ -269,26 +293,30 @@ def _assemble(
         taken = max(-current_a_per_m2 / FARADAY_C_PER_MOL, -0.999 * stored_old[cond.chloride, veh] / dt)
         res[cond.chloride, veh] -= taken
     residual[lay.cell] = res
-    ab[k, lay.cell] = mass / dt + mass * chain.clearance + fa[:, 1:] + fb[:, :-1]
-    ab[0, lay.cell[:, 1:]] = -fb[:, 1:-1]  # u[s, i + 1] in row (s, i)
-    ab[2 * k, lay.cell[:, :-1]] = -fa[:, 1:-1]  # u[s, i] in row (s, i + 1)
-    ab[1 + species, lay.face[None, 1:]] = area[1:] * co.dflux_dpsi[:, 1:]
-    ab[k + 1 + species, lay.face[None, :-1]] = -area[:-1] * co.dflux_dpsi[:, :-1]
     right[lay.cell, 2 + routes[None, 1:]] = area[1:] * co.dflux_dflow[:, 1:]
     right[lay.cell, 2 + routes[None, :-1]] += -area[:-1] * co.dflux_dflow[:, :-1]
 
     # faces: the ions' charge flux through the face carries the route's current
     weight = area * co.charge_weight
+    weighted_bw, weighted_bmw = weight * co.bw, weight * co.bmw
     residual[lay.face] = (
-        np.sum(weight * (co.bw * np.concatenate((cond.bottom[:, None], u), axis=1)), axis=0)
-        - np.sum(weight * (co.bmw * np.concatenate((u, cond.bottom[:, None]), axis=1)), axis=0)
+        np.sum(weighted_bw * np.concatenate((cond.bottom[:, None], u), axis=1), axis=0)
+        - np.sum(weighted_bmw * np.concatenate((u, cond.bottom[:, None]), axis=1), axis=0)
         - currents[routes] * dirs / FARADAY_C_PER_MOL
     )
-    ab[k + s_count - species, lay.cell] = (weight * co.bw)[:, 1:]  # u[s, f - 1] in face f
-    ab[k - 1 - species, lay.cell] = -(weight * co.bmw)[:, :-1]  # u[s, f] in face f
-    ab[k, lay.face] = area * np.sum(co.zf * co.dflux_dpsi, axis=0)
     right[lay.face, routes] = -dirs / FARADAY_C_PER_MOL
     right[lay.face, 2 + routes] = area * np.sum(co.zf * co.dflux_dflow, axis=0)
+    values = (
+        mass / dt + mass * chain.clearance + fa[:, 1:] + fb[:, :-1],
+        -fb[:, 1:-1],
+        -fa[:, 1:-1],
+        area[1:] * co.dflux_dpsi[:, 1:],
+        -area[:-1] * co.dflux_dpsi[:, :-1],
+        weighted_bw[:, 1:],
+        -weighted_bmw[:, :-1],
+        area * np.sum(co.zf * co.dflux_dpsi, axis=0),
+    )
+    system.set_band(lay.entries, np.concatenate([v.ravel() for v in values]))
 
     # pinned unknowns: water ions in the vehicle (set by its pH), surface drops when detached
     if attached:
@@ -330,13 +358,22 @@ def _assemble(
 
 
 def advance(
-    chain: Chain, cond: Conditions, state: State, dt: float, current_a_per_m2: float, *, max_iter: int = 30
+    chain: Chain,
+    cond: Conditions,
+    state: State,
+    dt: float,
+    current_a_per_m2: float,
+    *,
+    guess: State | None = None,
+    max_iter: int = 30,
 ) -> tuple[State, StepReport]:
     """Advance ``state`` by ``dt`` seconds with ``current_a_per_m2`` flowing into the skin.
 
     Positive current enters the skin from the vehicle (product under the anode); negative
-    current leaves through it (product under the cathode). Raises :class:`SolverError` when
-    Newton's method does not converge (the caller shortens the step).
+    current leaves through it (product under the cathode). ``guess`` is where Newton's
+    method starts (default: ``state``); a good one saves iterations, and the converged
+    answer does not depend on it beyond the solver's tolerance. Raises :class:`SolverError`
+    when Newton's method does not converge (the caller shortens the step).
     """
     veh = chain.vehicle
     area = chain.face_area.copy()
@@ -347,13 +384,14 @@ def advance(
     capacity_old, _, _ = capacity_and_kd(chain, cond, state.ph)
     stored_old = chain.volume_m * capacity_old * state.u
     lay = _layout(len(chain.solutes), chain.n_cells)
-    u = state.u.copy()
-    dpsi = state.dpsi.copy()
-    currents = state.route_current.copy()
-    ph = state.ph
-    flow = state.volume_flow.copy()
+    start = guess if guess is not None else state
+    u = np.maximum(start.u, 0.0)
+    dpsi = start.dpsi.copy()
+    currents = start.route_current.copy()
+    ph = start.ph
+    flow = start.volume_flow.copy()
     co = _coefficients(chain, cond, u, dpsi, flow, ph)
-    change = np.inf
+    change = previous = np.inf
     iteration = 0
     for iteration in range(1, max_iter + 1):
         system, residual, border_residual = _assemble(
@@ -400,7 +438,11 @@ def advance(
         )
         ph = new_ph
         co = _coefficients(chain, cond, u, dpsi, flow, ph)
-        if scale == 1.0 and (change < 1e-8 or (iteration >= 10 and change < 1e-6)):
+        # quadratic convergence: once a full step is small and far smaller than the one
+        # before, the next would be below round-off relative to this one
+        quadratic = change < 1e-4 and change < 1e-2 * previous
+        previous = change
+        if scale == 1.0 and (change < 1e-8 or quadratic or (iteration >= 10 and change < 1e-6)):
             break
     else:
         raise SolverError(f"no convergence in {max_iter} Newton iterations (last change {change:.2e})")

@@ -21,7 +21,7 @@ class TimeControl:
     growth: float = 1.5
     steps_per_current_segment: int = 40
     steps_per_other_segment: int = 25
-    max_attached_step_s: float = 15.0
+    max_attached_step_s: float = 60.0
     max_detached_step_s: float = 300.0
     ph_change_target: float = 0.15
     ph_change_limit: float = 0.25
