@@ -253,7 +253,8 @@ def _run(
         if state.attached and not seg.attached:
             state.dpsi = np.zeros_like(state.dpsi)  # no current from now on: start from no field
         state.attached = seg.attached
-        previous, previous_h = None, 1.0  # no extrapolation across a change of step
+        previous: State | None = None  # no extrapolation across a change of step
+        previous_h = 1.0
         if seg.carries_current or seg.attached:
             dt = min(dt, 2.5 * control.first_step_s)
         dt_max = control.max_step(seg.duration_s, carries_current=seg.carries_current, attached=seg.attached)
