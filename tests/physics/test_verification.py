@@ -7,9 +7,15 @@ import math
 import numpy as np
 import pytest
 
+from dermaport.library.actives import load_actives
+from dermaport.library.skin import load_skin
 from dermaport.physics import simulate
 from dermaport.physics.constants import FARADAY_C_PER_MOL, thermal_voltage_v
+from dermaport.physics.model import VEHICLE, Chain
+from dermaport.physics.setup import Resolution, Vehicle, build
 from dermaport.physics.sg import bernoulli, bernoulli_derivative
+from dermaport.physics.solver import Conditions, ElectrodeKind, State, advance, charges
+from dermaport.units import parse_concentration
 from tests.physics._column import D_TRACE, THICKNESS, column, run, steady
 
 
@@ -126,3 +132,47 @@ def test_transport_number_at_most_one_and_faradays_bound(active: str, step: str,
 
 def test_thermal_voltage() -> None:
     assert thermal_voltage_v(32.0) == pytest.approx(0.02629, rel=1e-3)
+
+
+def _built_reference(electrode: ElectrodeKind) -> tuple[Chain, Conditions, State]:
+    """The reference product (SAP 3 % at pH 7) on the face, as the engine builds it."""
+    library = load_actives()
+    sap = library.resolve("sodium ascorbyl phosphate")
+    ions = {name: library.get(name) for name in ("sodium", "chloride", "hydrogen_ion", "hydroxide")}
+    vehicle = Vehicle(7.0, 20e-6, sap.molar_concentration(parse_concentration("3 %")), (), ())
+    skin = load_skin().get("human_face")
+    return build(sap, vehicle, skin, ions, electrode=electrode, in_vitro=False, resolution=Resolution())
+
+
+@pytest.mark.parametrize("electrode", ["ag-agcl", "inert"])
+def test_every_skin_cell_keeps_its_charge_under_current(electrode: ElectrodeKind) -> None:
+    """Current continuity on every face conserves each cell's charge, across every junction.
+
+    The drug crosses the stratum corneum/viable epidermis and appendage/viable junctions; a
+    charge that changed there would pile the drug up in the junction's cell.
+    """
+    chain, cond, state = _built_reference(electrode)
+    before = np.sum(charges(chain, cond, state.ph) * state.u, axis=0)
+    for _ in range(60):
+        state, _ = advance(chain, cond, state, 1.0, -3.0)  # 0.3 mA/cm² under the cathode
+    after = np.sum(charges(chain, cond, state.ph) * state.u, axis=0)
+    no_clearance = np.all(chain.clearance == 0.0, axis=0) & (chain.kind != VEHICLE)
+    ionic = float(np.max(state.u[:, no_clearance]))
+    assert np.max(np.abs(after - before)[no_clearance]) < 1e-6 * ionic
+
+
+def test_mesh_refinement_changes_the_reference_prediction_little() -> None:
+    """Halving every cell moves the amounts delivered by a few per cent (spatial convergence)."""
+    step = ["iontophoresis cathode 0.3 mA/cm2 for 6 min"]
+    base = simulate("sodium ascorbyl phosphate", "3 %", step, vehicle_ph=7.0, electrode="ag-agcl")
+    fine = simulate(
+        "sodium ascorbyl phosphate",
+        "3 %",
+        step,
+        vehicle_ph=7.0,
+        electrode="ag-agcl",
+        resolution=Resolution(48, 24, 32),
+    )
+    assert fine.total_delivered_ug_per_cm2 == pytest.approx(base.total_delivered_ug_per_cm2, rel=0.03)
+    assert fine.delivered.viable_epidermis == pytest.approx(base.delivered.viable_epidermis, rel=0.1)
+    assert fine.transport_number == pytest.approx(base.transport_number, rel=0.03)

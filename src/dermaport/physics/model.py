@@ -91,7 +91,6 @@ class Chain:
     clearance: Array  # (S, N) first-order loss (1/s)
     lipid_cells: IntArray  # intercellular stratum-corneum cells (lipid route of the neutral form)
     top_cells: IntArray  # every top-layer cell (fixed charge, vehicle pH)
-    vehicle_ph_cells: IntArray  # cells whose pH is taken as the vehicle's
     species_index: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -185,6 +184,5 @@ def build_chain(
         clearance=clearance,
         lipid_cells=np.flatnonzero(top & (route == 0)).astype(np.int64),
         top_cells=np.flatnonzero(top).astype(np.int64),
-        vehicle_ph_cells=np.flatnonzero(top | (kind == VEHICLE)).astype(np.int64),
         species_index={s.name: i for i, s in enumerate(solutes)},
     )

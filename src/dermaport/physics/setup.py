@@ -43,9 +43,9 @@ IN_VITRO_DERMIS_M = 400e-6
 class Resolution:
     """Cells per layer of one route (stratum corneum, viable epidermis, dermis) and grading."""
 
-    stratum_corneum: int = 12
-    viable_epidermis: int = 8
-    dermis: int = 12
+    stratum_corneum: int = 24
+    viable_epidermis: int = 12
+    dermis: int = 16
     growth: float = 1.3
 
 

@@ -121,11 +121,18 @@ class StepReport:
 
 
 def charges(chain: Chain, cond: Conditions, ph: float) -> Array:
-    """(S, N) mean charge of each species in each cell."""
+    """(S, N) mean charge of each species in each cell.
+
+    The vehicle's solutes carry their charge at the vehicle pH; in the skin every species
+    carries its charge at the tissue's pH, which its buffers hold. One charge per species
+    along the skin keeps every cell's charge conserved exactly: a charge that changed from
+    cell to cell at a fixed pH would need protons the model does not move. The vehicle is
+    where charge states change: its pH re-balances its electroneutrality at every step.
+    """
     z = np.empty((len(chain.solutes), chain.n_cells))
     for s, solute in enumerate(chain.solutes):
         z[s, :] = solute.charge(cond.viable_ph)
-        z[s, chain.vehicle_ph_cells] = solute.charge(ph)
+        z[s, chain.vehicle] = solute.charge(ph)
     return z
 
 
@@ -154,6 +161,9 @@ def face_coefficients(chain: Chain, kd: Array, polar: Array, z: Array, hindrance
     phi = np.minimum(pol_l, pol_r)
     z_l = np.concatenate((z[:, :1], z), axis=1)
     z_r = np.concatenate((z, z[:, -1:]), axis=1)
+    veh = chain.vehicle
+    z_l[:, veh + 1] = z_r[:, veh + 1]  # a solute crosses the surface with its charge in the skin
+    z_r[:, veh] = z_l[:, veh]
     w_l = np.concatenate((hindrance[:, :1], hindrance), axis=1)
     w_r = np.concatenate((hindrance, hindrance[:, -1:]), axis=1)
     return conductance, phi, 0.5 * (z_l + z_r), np.minimum(w_l, w_r)
