@@ -21,10 +21,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from dermaport.planning.plan import Plan, make_plan
-from dermaport.planning.predictor import PredictionRequest, Predictor, delivered, engine_predictor
+from dermaport.planning.predictor import PredictionRequest, Predictor, engine_predictor, reached
 from dermaport.planning.products import product_named
 from dermaport.planning.standin import StandInPredictor
-from dermaport.planning.target import parse_target
+from dermaport.planning.target import TargetUnreachableError, parse_target
 from dermaport.safety import QUESTIONS, screen
 
 TARGET = "20 ug/cm2 viable_epidermis"
@@ -60,18 +60,24 @@ class Counting:
             self.seconds += time.perf_counter() - start
 
 
-def run(label: str, predictor: Predictor) -> Plan:
+def run(label: str, predictor: Predictor, electrode_material: str = "inert") -> Plan | None:
     counting = Counting(predictor)
     result = screen(_answers(), today=TODAY)
     start = time.perf_counter()
-    plan = make_plan(
-        result,
-        concern="pigmentation",
-        area="face",
-        product=product_named("sap-ampoule"),
-        predictor=counting,
-        target=parse_target(TARGET),
-    )
+    try:
+        plan = make_plan(
+            result,
+            concern="pigmentation",
+            area="face",
+            product=product_named("sap-ampoule"),
+            predictor=counting,
+            target=parse_target(TARGET),
+            electrode_material=electrode_material,
+        )
+    except TargetUnreachableError as exc:
+        wall = time.perf_counter() - start
+        print(f"{label:<28} {wall:7.2f} s  {counting.calls:3d} calls  → {exc}")
+        return None
     wall = time.perf_counter() - start
     delivery = next(s for s in plan.steps if s.startswith("iontophoresis"))
     print(
@@ -88,7 +94,10 @@ def main() -> None:
     print(f"target: {TARGET}, sap-ampoule (3 %, pH 7), face, normal skin")
     if args.engine:
         engine = engine_predictor()
-        plan = run("engine", engine)
+        run("engine, inert electrode", engine, "inert")
+        plan = run("engine, Ag/AgCl electrode", engine, "ag-agcl")
+        if plan is None:
+            return
         check = engine(
             PredictionRequest(
                 active="sodium_ascorbyl_phosphate",
@@ -96,10 +105,12 @@ def main() -> None:
                 steps=(next(s for s in plan.steps if s.startswith("iontophoresis")),),
                 vehicle_ph=7.0,
                 skin="human_face",
+                electrode="ag-agcl",
                 electrode_area_m2=plan.electrode_area_cm2 * 1e-4,
             )
         )
-        print(f"re-simulated: {delivered(check, 'viable_epidermis'):.3g} µg/cm² in the viable epidermis")
+        figure = reached(check, "viable_epidermis")
+        print(f"re-simulated: {figure:.3g} µg/cm² delivered into the viable epidermis (target 20)")
         return
     for delay in (0.0, 0.1, 0.3):
         run(f"stand-in, {delay:.1f} s per call", StandInPredictor(delay_s=delay))

@@ -174,8 +174,10 @@ def test_plan_with_active_and_target(
     assert code == 0, err
     data = json.loads(out)
     assert data["target"]["predicted_ug_per_cm2"] >= 20
-    assert data["current_density_mA_per_cm2"] == 0.1
-    assert data["predicted"]["delivered_ug_per_cm2"]["viable_epidermis"] >= 20
+    # the stand-in puts half of what crosses the surface at or beyond the viable epidermis
+    assert data["current_density_mA_per_cm2"] == 0.05
+    layers = data["predicted"]["delivered_ug_per_cm2"]
+    assert layers["viable_epidermis"] + layers["dermis"] + layers["cleared"] >= 20
 
 
 def test_plan_table(capsys: pytest.CaptureFixture[str], tmp_path: Path, standin: StandInPredictor) -> None:

@@ -283,7 +283,7 @@ def test_whatever_the_engine_answers_no_plan_breaks_a_limit(
 ) -> None:
     def wild(request: PredictionRequest) -> Mapping[str, Any]:
         return {
-            "delivered_ug_per_cm2": {"viable_epidermis": amount},
+            "delivered_ug_per_cm2": {"viable_epidermis": amount, "dermis": 0.0, "cleared": 0.0},
             "total_delivered_ug_per_cm2": amount,
             "vehicle_ph_min": ph_min,
             "vehicle_ph_max": ph_max,
@@ -312,7 +312,8 @@ def test_whatever_the_engine_answers_no_plan_breaks_a_limit(
 def test_a_neutral_active_tries_both_electrodes_and_says_which_won() -> None:
     def cathode_better(request: PredictionRequest) -> Mapping[str, Any]:
         q = 10.0 if " cathode " in request.steps[0] else 1.0
-        return {"delivered_ug_per_cm2": {"viable_epidermis": q}, "vehicle_ph_min": 6, "vehicle_ph_max": 6}
+        layers = {"viable_epidermis": q, "dermis": 0.0, "cleared": 0.0}
+        return {"delivered_ug_per_cm2": layers, "vehicle_ph_min": 6, "vehicle_ph_max": 6}
 
     plan = _plan(
         "niacinamide-ampoule", predictor=cathode_better, target=parse_target("5 ug/cm2 viable_epidermis")

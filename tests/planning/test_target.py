@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dermaport.errors import InputError
+from dermaport.errors import InputError, SafetyError
+from dermaport.planning.predictor import reached
 from dermaport.planning.target import SearchSpace, Target, TargetUnreachableError, parse_target, seek
 
 EXAMPLE = Target(20.0, "viable_epidermis")
@@ -139,3 +140,27 @@ def test_search_finds_the_true_gentlest_on_the_grid(
             assert rate * level * sp.longest_s(level) / 60 < amount
     if trial.duration_s - 15 >= sp.shortest_s:
         assert rate * trial.density_ma_per_cm2 * (trial.duration_s - 15) / 60 < amount
+
+
+def test_delivered_into_a_layer_counts_what_has_moved_deeper() -> None:
+    """What reached the viable epidermis is still there, or in the dermis, or cleared."""
+    in_vivo = {
+        "delivered_ug_per_cm2": {
+            "stratum_corneum": 5.0,
+            "viable_epidermis": 1.0,
+            "dermis": 3.0,
+            "cleared": 20.0,
+        },
+        "total_delivered_ug_per_cm2": 29.0,
+    }
+    assert reached(in_vivo, "viable_epidermis") == pytest.approx(24.0)
+    assert reached(in_vivo, "dermis") == pytest.approx(23.0)
+    assert reached(in_vivo, "cleared") == pytest.approx(20.0)
+    assert reached(in_vivo, "stratum_corneum") == reached(in_vivo, "total") == pytest.approx(29.0)
+    in_vitro = {"delivered_ug_per_cm2": {"viable_epidermis": 1.0, "dermis": 3.0, "receptor": 2.0}}
+    assert reached(in_vitro, "viable_epidermis") == pytest.approx(6.0)
+
+
+def test_a_prediction_without_the_deeper_layers_is_refused() -> None:
+    with pytest.raises(SafetyError, match=r"delivered_ug_per_cm2\.dermis"):
+        reached({"delivered_ug_per_cm2": {"viable_epidermis": 30.0}}, "viable_epidermis")

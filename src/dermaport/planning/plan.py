@@ -18,7 +18,7 @@ from typing import Any
 
 from dermaport.errors import SafetyError
 from dermaport.library import assess, load_actives, load_skin
-from dermaport.planning.predictor import PredictionRequest, Predictor, delivered, vehicle_ph_range
+from dermaport.planning.predictor import PredictionRequest, Predictor, reached, vehicle_ph_range
 from dermaport.planning.products import Product, check_cream, check_product
 from dermaport.planning.settings import (
     AREA_SETTINGS,
@@ -178,11 +178,11 @@ def make_plan(
         electrode, density, duration = None, 0.0, setting.duration_s
         delivery = f"passive for {format_duration(duration)}"
         predicted, calls = predictor(request(delivery)), 1
-        if target is not None and delivered(predicted, target.layer) < target.amount_ug_per_cm2:
+        if target is not None and reached(predicted, target.layer) < target.amount_ug_per_cm2:
             raise TargetUnreachableError(
                 f"refused: no plan delivers {target.amount_ug_per_cm2:g} µg/cm² into {target.layer} on the "
                 f"{area}: no current may flow there ({placement.note}), and the ampoule alone gives "
-                f"{delivered(predicted, target.layer):.3g} µg/cm²; binding: keep-out chest",
+                f"{reached(predicted, target.layer):.3g} µg/cm²; binding: keep-out chest",
                 best=None,
                 binding=("keep-out: chest",),
             )
@@ -235,7 +235,7 @@ def make_plan(
         placement=placement.note,
         verdict=screening.verdict.value,
         target=target,
-        target_delivered_ug_per_cm2=delivered(predicted, target.layer) if target else None,
+        target_delivered_ug_per_cm2=reached(predicted, target.layer) if target else None,
         engine_calls=calls,
     )
     logger.info("plan %s on %s: %s", protocol.name, area, delivery)

@@ -29,8 +29,8 @@ __all__ = [
     "LAYERS",
     "PredictionRequest",
     "Predictor",
-    "delivered",
     "engine_predictor",
+    "reached",
     "vehicle_ph_range",
 ]
 
@@ -111,11 +111,23 @@ def _number(prediction: Mapping[str, Any], *keys: str) -> float:
     return number
 
 
-def delivered(prediction: Mapping[str, Any], layer: str) -> float:
-    """Delivered amount in ``layer`` (a name in :data:`LAYERS`), µg/cm²."""
-    if layer == "total":
+def reached(prediction: Mapping[str, Any], layer: str) -> float:
+    """Amount delivered into ``layer`` (a name in :data:`LAYERS`), µg/cm².
+
+    What was delivered into a layer is what reached it, whether it is still there at the end
+    of the step or has already moved deeper: the layer's content plus that of every layer
+    under it, and what left through the dermis (cleared in vivo, receptor in vitro). A drug
+    delivered into the viable epidermis keeps diffusing into the dermis and the blood; the
+    dose that crossed into the living tissue is the figure that does not depend on when one
+    looks. ``stratum_corneum`` and ``total`` are both everything that crossed the surface.
+    """
+    if layer in ("total", "stratum_corneum"):
         return _number(prediction, "total_delivered_ug_per_cm2")
-    return _number(prediction, "delivered_ug_per_cm2", layer)
+    layers = prediction.get("delivered_ug_per_cm2") if isinstance(prediction, Mapping) else None
+    beyond = "receptor" if isinstance(layers, Mapping) and "receptor" in layers else "cleared"
+    deeper = {"viable_epidermis": ("viable_epidermis", "dermis", beyond), "dermis": ("dermis", beyond)}
+    names = deeper.get(layer, (beyond,))
+    return sum(_number(prediction, "delivered_ug_per_cm2", name) for name in names)
 
 
 def vehicle_ph_range(prediction: Mapping[str, Any]) -> tuple[float, float]:

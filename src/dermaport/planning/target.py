@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dermaport.errors import InputError, SafetyError
-from dermaport.planning.predictor import LAYERS, delivered, vehicle_ph_range
+from dermaport.planning.predictor import LAYERS, reached, vehicle_ph_range
 from dermaport.planning.settings import format_duration
 from dermaport.safety.limits import (
     MAX_CHARGE_DOSE_MA_MIN,
@@ -182,7 +182,7 @@ class _Search:
         if key not in self.trials:
             prediction = self.evaluate(electrode, density, duration)
             low, high = vehicle_ph_range(prediction)
-            amount = delivered(prediction, self.target.layer)
+            amount = reached(prediction, self.target.layer)
             self.trials[key] = Trial(electrode, density, duration, amount, low, high, prediction)
             logger.debug("trial %s: %.4g ug/cm2", self.trials[key].describe(), amount)
         return self.trials[key]
