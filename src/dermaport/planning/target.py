@@ -206,10 +206,15 @@ class _Search:
                 lo = mid + 1
         return lo
 
-    def shortest(self, electrode: str, density: float) -> Trial:
+    def shortest(self, electrode: str, density: float, at_most_s: float = math.inf) -> Trial:
+        """The shortest time on the grid meeting the target at ``density``.
+
+        ``at_most_s`` is a time already known to meet it at a lower density (more current
+        for as long never delivers less), which narrows the bisection.
+        """
         step = self.space.time_step_s
         first = math.ceil(self.space.shortest_s / step)
-        lo, hi = first, int(self.space.longest_s(density) / step)
+        lo, hi = first, int(min(self.space.longest_s(density), at_most_s) / step)
         while lo < hi:
             mid = (lo + hi) // 2
             if self.meets(self.trial(electrode, density, mid * step)):
@@ -240,12 +245,14 @@ def seek(target: Target, space: SearchSpace, evaluate: Evaluate) -> SeekResult:
     lowest = {e: search.lowest_level(e, levels) for e in space.electrodes}
     reachable = [i for i in lowest.values() if i is not None]
     if reachable:
+        known: dict[str, float] = {}  # per electrode, a time that meets the target at a lower level
         for index in range(min(reachable), len(levels)):
             found = [
-                search.shortest(e, levels[index])
+                search.shortest(e, levels[index], known.get(e, math.inf))
                 for e in space.electrodes
                 if (i := lowest[e]) is not None and i <= index and search.reaches(e, levels[index])
             ]
+            known.update((t.electrode, t.duration_s) for t in found if search.meets(t))
             fitting = [t for t in found if t.ph_ok]
             if fitting:
                 best = min(fitting, key=lambda t: t.duration_s)
