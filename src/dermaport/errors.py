@@ -12,6 +12,7 @@ where a builtin fits it is that builtin too, so callers can catch either::
     │   └── RecordNotFoundError (LookupError) a client, product or session id that is not there
     ├── LibraryDataError (ValueError)        a library data file that breaks its schema
     ├── SafetyError                          a hard limit or a safety rule refused the request
+    ├── SimulationError (RuntimeError)       the transport engine could not solve a run
     └── RecordsError                         the clinic records refused or could not act
         ├── DatabaseNotMigratedError         the database schema is not at the current revision
         ├── DatabaseUnavailableError         no database answers at the URL
@@ -41,6 +42,7 @@ __all__ = [
     "RecordNotFoundError",
     "RecordsError",
     "SafetyError",
+    "SimulationError",
     "UnknownNameError",
 ]
 
@@ -75,6 +77,10 @@ class LibraryDataError(DermaportError, ValueError):
 
 class SafetyError(DermaportError):
     """A hard limit or safety rule refused the request."""
+
+
+class SimulationError(DermaportError, RuntimeError):
+    """The transport engine could not solve a run (the message says when and why)."""
 
 
 class DatabaseUrlError(InputError):

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from dermaport.errors import InputError
+from dermaport.errors import InputError, SimulationError
 from dermaport.library.actives import Active, load_actives
 from dermaport.library.skin import SkinSite, load_skin
 from dermaport.physics import parameters as par
@@ -272,7 +272,7 @@ def _run(
                 new, report = advance(chain, cond, state, h, current, guess=guess)
             except SolverError as exc:
                 if h < 1e-7:
-                    raise RuntimeError(
+                    raise SimulationError(
                         f"the transport solver failed at t = {t_total + t:.3g} s: {exc}"
                     ) from exc
                 dt = h / 4
@@ -377,7 +377,8 @@ def _passive_permeability(chain: Chain, cond: Conditions, ph: float) -> float:
     total = 0.0
     for r in (0, 1):
         faces = chain.face_route == r
-        total += 1.0 / float(np.sum(1.0 / (chain.face_area[faces] * g[cond.active, faces])))
+        with np.errstate(divide="ignore"):  # a route closed to the active adds nothing
+            total += 1.0 / float(np.sum(1.0 / (chain.face_area[faces] * g[cond.active, faces])))
     return total * 3.6e5
 
 

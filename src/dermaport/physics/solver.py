@@ -146,7 +146,8 @@ def capacity_and_kd(chain: Chain, cond: Conditions, ph: float) -> tuple[Array, A
         thickness = chain.column.widths_m[chain.column.layer == 0].sum()
         capacity[cond.active, chain.lipid_cells] += fn * active.lipid_partition
         kd[cond.active, chain.lipid_cells] += fn * active.lipid_permeability_m_per_s * thickness
-    polar = chain.kd_polar / kd
+    # a solute too large for a pathway (K·D = 0 there) has no lipid share either: polar share 1
+    polar = np.divide(chain.kd_polar, kd, out=np.ones_like(kd), where=kd > 0)
     return capacity, kd, polar
 
 
@@ -154,8 +155,9 @@ def face_coefficients(chain: Chain, kd: Array, polar: Array, z: Array, hindrance
     """Face conductance G (m/s), polar share φ, charge z and convective hindrance W: (S, N + 1)."""
     kd_l = np.concatenate((kd[:, :1], kd), axis=1)
     kd_r = np.concatenate((kd, kd[:, -1:]), axis=1)
-    resistance = chain.half_left / kd_l + chain.half_right / kd_r
-    conductance = 1.0 / resistance
+    with np.errstate(divide="ignore"):  # a closed pathway: infinite resistance, no conductance
+        resistance = chain.half_left / kd_l + chain.half_right / kd_r
+        conductance = 1.0 / resistance
     pol_l = np.concatenate((polar[:, :1], polar), axis=1)
     pol_r = np.concatenate((polar, polar[:, -1:]), axis=1)
     phi = np.minimum(pol_l, pol_r)
@@ -232,7 +234,10 @@ def _at_ph(chain: Chain, cond: Conditions, ph: float) -> tuple[Array, ...]:
     z = charges(chain, cond, ph)
     capacity, kd, polar = capacity_and_kd(chain, cond, ph)
     g, phi, zf, w_face = face_coefficients(chain, kd, polar, z, chain.hindrance)
-    return chain.volume_m * capacity, g, phi, zf, w_face * chain.face_dir / (phi * g), phi * g
+    phi_g = phi * g
+    # Péclet number per unit volume flow; zero on a face the solute cannot cross at all
+    peclet_per_flow = np.divide(w_face * chain.face_dir, phi_g, out=np.zeros_like(phi_g), where=phi_g > 0)
+    return chain.volume_m * capacity, g, phi, zf, peclet_per_flow, phi_g
 
 
 def _coefficients(

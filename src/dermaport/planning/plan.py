@@ -29,10 +29,18 @@ from dermaport.planning.settings import (
     format_duration,
     skin_for_area,
 )
-from dermaport.planning.target import SearchSpace, Target, TargetUnreachableError, seek
+from dermaport.planning.target import (
+    Evaluate,
+    SearchSpace,
+    Target,
+    TargetUnreachableError,
+    longest_within_ph,
+    seek,
+)
 from dermaport.protocol.library import Protocol, find_protocol, fold_name
 from dermaport.safety.keep_out import check_path, placement_for
 from dermaport.safety.limits import (
+    VEHICLE_PH_MAX,
     CurrentSetting,
     check_setting,
     check_vehicle_ph,
@@ -209,13 +217,27 @@ def make_plan(
             electrode = assessment.electrode or "anode"
             density, duration = default_setting(area, sensitivity)
             predicted, calls = predictor(request(_ion_step(electrode, density, duration))), 1
+            if check_vehicle_ph(*vehicle_ph_range(predicted)):
+                predicted, duration, calls = _within_ph(
+                    electrode,
+                    density,
+                    duration,
+                    setting.electrode_area_cm2,
+                    predicted,
+                    lambda e, d, t: predictor(request(_ion_step(e, d, t))),
+                    warnings,
+                )
         delivery = _ion_step(electrode, density, duration)
         currents.append(CurrentSetting(density, setting.electrode_area_cm2, duration, RAMP_S))
         polarity = assessment.reason
         if electrode != assessment.electrode:
             polarity += f"; both electrodes were tried, and the prediction delivers more from the {electrode}"
     enforce(check_setting(tuple(currents), sensitivity=sensitivity))
-    enforce(check_vehicle_ph(*vehicle_ph_range(predicted)))
+    enforce(
+        check_vehicle_ph(*vehicle_ph_range(predicted)),
+        remedy="even the shortest step leaves it; a Ag/AgCl electrode (--electrode-material ag-agcl) "
+        "or a buffered product keeps the pH",
+    )
     at = session_at or dt.datetime.combine(screening.today, dt.time())
     status = patch_test_status(patch_tests, product=product.name, at=at)
     plan = Plan(
@@ -240,6 +262,42 @@ def make_plan(
     )
     logger.info("plan %s on %s: %s", protocol.name, area, delivery)
     return plan
+
+
+def _within_ph(
+    electrode: str,
+    density: float,
+    duration: float,
+    area_cm2: float,
+    predicted: Mapping[str, Any],
+    evaluate: Evaluate,
+    warnings: list[str],
+) -> tuple[Mapping[str, Any], float, int]:
+    """Shorten a default step whose predicted vehicle pH leaves 4–8 to the longest that keeps it.
+
+    Returns the new prediction, the duration (s) and the engine calls made. When even the
+    shortest step breaks the limit, the prediction is returned unchanged for the limit check
+    to refuse.
+    """
+    calls = 0
+
+    def counted(e: str, d: float, t: float) -> Mapping[str, Any]:
+        nonlocal calls
+        calls += 1
+        return evaluate(e, d, t)
+
+    space = SearchSpace((electrode,), density, area_cm2)
+    trial = longest_within_ph(space, counted, electrode, density, at_most_s=duration - space.time_step_s)
+    if trial is None:
+        return predicted, duration, 1 + calls
+    low, high = vehicle_ph_range(predicted)
+    drift = f"{high:.1f}" if high > VEHICLE_PH_MAX else f"{low:.1f}"
+    warnings.append(
+        f"shortened from {format_duration(duration)} to {format_duration(trial.duration_s)}: over the full "
+        f"time the vehicle pH would reach {drift} under the {electrode}, outside 4–8; a Ag/AgCl electrode "
+        "(--electrode-material ag-agcl) or a buffered product allows longer"
+    )
+    return trial.prediction, trial.duration_s, 1 + calls
 
 
 def _desincrustation(

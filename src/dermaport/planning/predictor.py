@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from dermaport.errors import SafetyError
+from dermaport.errors import SafetyError, SimulationError
 
 __all__ = [
     "LAYERS",
@@ -82,16 +82,22 @@ def engine_predictor() -> Predictor:
                 "vehicle pH and the delivery cannot be predicted; no plan without them"
             ) from exc
         logger.debug("simulate %s", request)
-        result = simulate(
-            request.active,
-            concentration=request.concentration,
-            steps=list(request.steps),
-            vehicle_ph=request.vehicle_ph,
-            skin=request.skin,
-            electrode=request.electrode,
-            electrode_area=request.electrode_area_m2,
-            observe=request.observe_s if request.observe_s > 0 else None,
-        )
+        try:
+            result = simulate(
+                request.active,
+                concentration=request.concentration,
+                steps=list(request.steps),
+                vehicle_ph=request.vehicle_ph,
+                skin=request.skin,
+                electrode=request.electrode,
+                electrode_area=request.electrode_area_m2,
+                observe=request.observe_s if request.observe_s > 0 else None,
+            )
+        except SimulationError as exc:
+            raise SafetyError(
+                f"refused: the transport engine could not predict {', '.join(request.steps)} ({exc}); "
+                "no plan without a prediction"
+            ) from exc
         data: Mapping[str, Any] = result.to_json()
         return data
 

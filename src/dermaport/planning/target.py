@@ -40,11 +40,13 @@ from dermaport.units import registry
 
 __all__ = [
     "DENSITY_GRID_MA_PER_CM2",
+    "Evaluate",
     "SearchSpace",
     "SeekResult",
     "Target",
     "TargetUnreachableError",
     "Trial",
+    "longest_within_ph",
     "parse_target",
     "seek",
 ]
@@ -173,7 +175,7 @@ class TargetUnreachableError(SafetyError):
 
 
 class _Search:
-    def __init__(self, target: Target, space: SearchSpace, evaluate: Evaluate) -> None:
+    def __init__(self, target: Target | None, space: SearchSpace, evaluate: Evaluate) -> None:
         self.target, self.space, self.evaluate = target, space, evaluate
         self.trials: dict[tuple[str, float, float], Trial] = {}
 
@@ -182,13 +184,13 @@ class _Search:
         if key not in self.trials:
             prediction = self.evaluate(electrode, density, duration)
             low, high = vehicle_ph_range(prediction)
-            amount = reached(prediction, self.target.layer)
+            amount = reached(prediction, self.target.layer) if self.target is not None else math.nan
             self.trials[key] = Trial(electrode, density, duration, amount, low, high, prediction)
             logger.debug("trial %s: %.4g ug/cm2", self.trials[key].describe(), amount)
         return self.trials[key]
 
     def meets(self, trial: Trial) -> bool:
-        return trial.delivered_ug_per_cm2 >= self.target.amount_ug_per_cm2
+        return self.target is not None and trial.delivered_ug_per_cm2 >= self.target.amount_ug_per_cm2
 
     def reaches(self, electrode: str, density: float) -> bool:
         longest = self.space.longest_s(density)
@@ -223,10 +225,11 @@ class _Search:
                 lo = mid + 1
         return self.trial(electrode, density, lo * step)
 
-    def longest_within_ph(self, electrode: str, density: float) -> Trial | None:
+    def longest_within_ph(self, electrode: str, density: float, at_most_s: float = math.inf) -> Trial | None:
         """The longest time at ``density`` that keeps the vehicle pH in range (pH drifts with charge)."""
         step = self.space.time_step_s
-        lo, hi = math.ceil(self.space.shortest_s / step), int(self.space.longest_s(density) / step)
+        lo = math.ceil(self.space.shortest_s / step)
+        hi = int(min(self.space.longest_s(density), at_most_s) / step)
         if hi < lo or not self.trial(electrode, density, lo * step).ph_ok:
             return None
         while lo < hi:
@@ -261,8 +264,19 @@ def seek(target: Target, space: SearchSpace, evaluate: Evaluate) -> SeekResult:
     raise _unreachable(search, levels)
 
 
+def longest_within_ph(
+    space: SearchSpace, evaluate: Evaluate, electrode: str, density: float, *, at_most_s: float
+) -> Trial | None:
+    """The longest time on the grid, up to ``at_most_s``, that keeps the vehicle pH within 4–8.
+
+    None when even the shortest step (``space.shortest_s``) leaves the range.
+    """
+    return _Search(None, space, evaluate).longest_within_ph(electrode, density, at_most_s)
+
+
 def _unreachable(search: _Search, levels: list[float]) -> TargetUnreachableError:
     space, target = search.space, search.target
+    assert target is not None
     if levels:
         for electrode in space.electrodes:
             search.longest_within_ph(electrode, levels[-1])

@@ -62,8 +62,10 @@ _LIMIT_SOURCES = {
 class LimitError(SafetyError):
     """A setting that would break a hard limit; ``breaches`` names each limit broken."""
 
-    def __init__(self, breaches: tuple[Breach, ...]) -> None:
-        super().__init__("refused: " + "; ".join(str(b) for b in breaches))
+    def __init__(self, breaches: tuple[Breach, ...], *, remedy: str = "") -> None:
+        super().__init__(
+            "refused: " + "; ".join(str(b) for b in breaches) + (f": {remedy}" if remedy else "")
+        )
         self.breaches = breaches
 
 
@@ -160,7 +162,7 @@ def check_vehicle_ph(ph_min: float, ph_max: float) -> tuple[Breach, ...]:
     return tuple(breaches)
 
 
-def enforce(breaches: tuple[Breach, ...]) -> None:
-    """Raise :class:`LimitError` naming every breach, if there is any."""
+def enforce(breaches: tuple[Breach, ...], *, remedy: str = "") -> None:
+    """Raise :class:`LimitError` naming every breach (and what would help), if there is any."""
     if breaches:
-        raise LimitError(breaches)
+        raise LimitError(breaches, remedy=remedy)
