@@ -153,6 +153,7 @@ def test_a_default_step_whose_ph_leaves_4_to_8_is_shortened_to_keep_it() -> None
     # the stand-in drifts pH 7 by 1 per mA·min/cm²: 0.3 mA/cm² for 6 min would reach 8.8
     plan = _plan(predictor=StandInPredictor(ph_drift_per_ma_min_per_cm2=1.0))
     assert plan.duration_s == 195.0  # 0.3 mA/cm² × 3.25 min = 0.975 mA·min/cm²: pH 7.98
+    assert plan.predicted is not None
     assert plan.predicted["vehicle_ph_max"] <= 8.0
     assert any("shortened from 6 min to 195 s" in w and "ag-agcl" in w for w in plan.warnings)
 
