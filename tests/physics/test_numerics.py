@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 
 from dermaport.physics.bordered import BorderedBandedSystem
-from dermaport.physics.sg import bernoulli, bernoulli_derivative, bernoulli_pair
 from dermaport.physics.stepping import TimeControl
 
 
@@ -38,15 +37,6 @@ def test_an_identity_row_pins_its_unknown() -> None:
     system.make_identity_row(12)
     x, _ = system.solve(np.full(30, 2.5), np.zeros(2))
     assert x[12] == pytest.approx(2.5, rel=1e-12)
-
-
-def test_bernoulli_pair_matches_direct_evaluation_on_both_sides() -> None:
-    x = np.array([-700.0, -40.0, -3.0, -1e-6, 0.0, 1e-6, 0.5, 3.0, 40.0, 700.0])
-    b, bm, db, dbm = bernoulli_pair(x)
-    assert np.allclose(b, bernoulli(x), rtol=1e-12)
-    assert np.allclose(bm, bernoulli(-x), rtol=1e-12)
-    assert np.allclose(db, bernoulli_derivative(x), rtol=1e-9, atol=1e-15)
-    assert np.allclose(dbm, bernoulli_derivative(-x), rtol=1e-9, atol=1e-15)
 
 
 def test_refined_time_control_takes_shorter_steps() -> None:

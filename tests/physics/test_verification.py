@@ -13,20 +13,23 @@ from dermaport.physics import simulate
 from dermaport.physics.constants import FARADAY_C_PER_MOL, thermal_voltage_v
 from dermaport.physics.model import VEHICLE, Chain
 from dermaport.physics.setup import Resolution, Vehicle, build
-from dermaport.physics.sg import bernoulli, bernoulli_derivative
+from dermaport.physics.sg import bernoulli_pair
 from dermaport.physics.solver import Conditions, ElectrodeKind, State, advance, charges
 from dermaport.units import parse_concentration
 from tests.physics._column import D_TRACE, THICKNESS, column, run, steady
 
 
 def test_bernoulli_limits_and_derivative() -> None:
-    x = np.array([-50.0, -1.0, -1e-7, 0.0, 1e-7, 1.0, 50.0])
-    assert bernoulli(x) == pytest.approx(np.where(x == 0, 1.0, x / np.expm1(np.where(x == 0, 1.0, x))))
-    # B(x) - B(-x) = -x
-    assert bernoulli(x) - bernoulli(-x) == pytest.approx(-x, abs=1e-12)
+    x = np.array([-700.0, -50.0, -1.0, -1e-7, 0.0, 1e-7, 1.0, 50.0, 700.0])
+    b, b_minus, db, db_minus = bernoulli_pair(x)
+    with np.errstate(over="ignore"):
+        direct = np.where(x == 0, 1.0, x / np.expm1(np.where(x == 0, 1.0, x)))
+    assert b == pytest.approx(direct, rel=1e-12, abs=1e-300)
+    assert b - b_minus == pytest.approx(-x, rel=1e-12, abs=1e-12)  # B(x) - B(-x) = -x
     h = 1e-6
-    numeric = (bernoulli(x + h) - bernoulli(x - h)) / (2 * h)
-    assert bernoulli_derivative(x) == pytest.approx(numeric, rel=1e-5, abs=1e-9)
+    numeric = (bernoulli_pair(x + h)[0] - bernoulli_pair(x - h)[0]) / (2 * h)
+    assert db == pytest.approx(numeric, rel=1e-5, abs=1e-9)
+    assert db_minus == pytest.approx(-1.0 - db, abs=1e-12)  # d/dx B(-x) = -(1 + B'(x))
 
 
 def test_diffusion_through_a_slab_matches_the_series_solution() -> None:

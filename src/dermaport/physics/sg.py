@@ -20,30 +20,6 @@ Array = NDArray[np.float64]
 _SMALL = 1e-4
 
 
-def bernoulli(x: Array) -> Array:
-    """B(x) = x / (e^x − 1), with its series near 0 and no overflow for large |x|."""
-    x = np.asarray(x, dtype=np.float64)
-    small = np.abs(x) < _SMALL
-    safe = np.where(small, 1.0, x)
-    with np.errstate(over="ignore"):
-        out = safe / np.expm1(safe)
-    series = 1.0 - x / 2.0 + x * x / 12.0
-    return np.where(small, series, out)
-
-
-def bernoulli_derivative(x: Array) -> Array:
-    """dB/dx = (e^x − 1 − x e^x) / (e^x − 1)², with its series near 0."""
-    x = np.asarray(x, dtype=np.float64)
-    small = np.abs(x) < _SMALL
-    safe = np.where(small, 1.0, x)
-    with np.errstate(over="ignore", invalid="ignore"):
-        b = safe / np.expm1(safe)
-        # dB/dx = B/x - B - B²/x  ... written as B (1 - B)/x - B, stable for large |x|
-        out = b * (1.0 - b) / safe - b
-    series = -0.5 + x / 6.0
-    return np.where(small, series, np.nan_to_num(out, nan=0.0))
-
-
 def bernoulli_pair(x: Array) -> tuple[Array, Array, Array, Array]:
     """B(x), B(−x), B′(x) and B′(−x) from one evaluation at |x|.
 
