@@ -51,9 +51,10 @@ class BorderedBandedSystem:
         self.bottom: Array = np.zeros((self.border, self.size))
         self.corner: Array = np.zeros((self.border, self.border))
 
-    def band_position(self, row: ArrayLike, col: ArrayLike) -> IntArray:
+    @staticmethod
+    def band_position(half_bandwidth: int, row: ArrayLike, col: ArrayLike) -> IntArray:
         """Flat positions of band entries ``A[row, col]`` for :meth:`set_band`."""
-        k = self.half_bandwidth
+        k = half_bandwidth
         row, col = np.asarray(row), np.asarray(col)
         return np.asarray(col * (3 * k + 1) + (2 * k + row - col), dtype=np.int64)
 

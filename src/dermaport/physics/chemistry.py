@@ -62,9 +62,9 @@ class MeanCharge:
         """Mean charge at ``ph``."""
         return _charge_and_slope(self.groups, self.fixed, ph)[0]
 
-    def slope(self, ph: float) -> float:
-        """d(mean charge)/d(pH) (never positive)."""
-        return _charge_and_slope(self.groups, self.fixed, ph)[1]
+    def with_slope(self, ph: float) -> tuple[float, float]:
+        """Mean charge at ``ph`` and its slope d(mean charge)/d(pH) (never positive)."""
+        return _charge_and_slope(self.groups, self.fixed, ph)
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,7 @@ def vehicle_ph(strong_charge: float, weak: Sequence[WeakElectrolyte], guess: flo
         f = strong_charge + hydrogen - hydroxide
         slope = -_LN10 * (hydrogen + hydroxide)
         for w in weak:
-            z, dz = _charge_and_slope(w.charge.groups, w.charge.fixed, ph)
+            z, dz = w.charge.with_slope(ph)
             f += w.concentration * z
             slope += w.concentration * dz
         if f > 0:

@@ -7,9 +7,9 @@ Geometry (per unit area of treated skin)::
     intercellular (1 - f):  stratum corneum … viable … dermis ┘
 
 The appendageal shunt column is listed bottom-up, then the vehicle, then the intercellular
-column top-down, so every cell has at most two neighbours and each species' implicit
-system is tridiagonal. Lateral exchange between the routes below the stratum corneum is
-neglected; reported depth profiles are area-weighted over both routes. Concentrations are
+column top-down, so every cell has at most two neighbours and the implicit system is
+banded. Lateral exchange between the routes below the stratum corneum is neglected;
+reported depth profiles are area-weighted over both routes. Concentrations are
 aqueous-equivalent (``u``, mol/m³ of water in equilibrium); a cell holds ``K u`` per
 volume with ``K`` its capacity (partition coefficient × accessible volume fraction).
 """
@@ -90,7 +90,7 @@ class Chain:
     hindrance: Array  # (S, N) convective hindrance
     clearance: Array  # (S, N) first-order loss (1/s)
     lipid_cells: IntArray  # intercellular stratum-corneum cells (lipid route of the neutral form)
-    top_cells: IntArray  # every top-layer cell (fixed charge, vehicle pH)
+    top_cells: IntArray  # every top-layer cell (fixed charge, whose sign follows the vehicle pH)
     species_index: dict[str, int] = field(default_factory=dict)
 
     @property

@@ -235,7 +235,9 @@ def make_plan(
     enforce(check_setting(tuple(currents), sensitivity=sensitivity))
     enforce(
         check_vehicle_ph(*vehicle_ph_range(predicted)),
-        remedy="even the shortest step leaves it; a Ag/AgCl electrode (--electrode-material ag-agcl) "
+        remedy=""
+        if protocol.delivery == "passive"
+        else "even the shortest step leaves it; a Ag/AgCl electrode (--electrode-material ag-agcl) "
         "or a buffered product keeps the pH",
     )
     at = session_at or dt.datetime.combine(screening.today, dt.time())

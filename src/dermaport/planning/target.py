@@ -256,7 +256,7 @@ def seek(target: Target, space: SearchSpace, evaluate: Evaluate) -> SeekResult:
                 if (i := lowest[e]) is not None and i <= index and search.reaches(e, levels[index])
             ]
             known.update((t.electrode, t.duration_s) for t in found if search.meets(t))
-            fitting = [t for t in found if t.ph_ok]
+            fitting = [t for t in found if t.ph_ok and search.meets(t)]
             if fitting:
                 best = min(fitting, key=lambda t: t.duration_s)
                 logger.info("target %s: %s after %d calls", target, best.describe(), len(search.trials))
