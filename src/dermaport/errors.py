@@ -12,6 +12,9 @@ where a builtin fits it is that builtin too, so callers can catch either::
     │   └── RecordNotFoundError (LookupError) a client, product or session id that is not there
     ├── LibraryDataError (ValueError)        a library data file that breaks its schema
     ├── SafetyError                          a hard limit or a safety rule refused the request
+    ├── DeviceError                          a device could not be driven as asked
+    │   ├── DeviceCommunicationError (ConnectionError)  no answer in time, a broken link or frame
+    │   └── DeviceRefusedError               the device answered with an error (bad command, range, state)
     └── RecordsError                         the clinic records refused or could not act
         ├── DatabaseNotMigratedError         the database schema is not at the current revision
         ├── DatabaseUnavailableError         no database answers at the URL
@@ -32,6 +35,9 @@ __all__ = [
     "DatabaseUnavailableError",
     "DatabaseUrlError",
     "DermaportError",
+    "DeviceCommunicationError",
+    "DeviceError",
+    "DeviceRefusedError",
     "InputError",
     "LibraryDataError",
     "LoginThrottledError",
@@ -75,6 +81,18 @@ class LibraryDataError(DermaportError, ValueError):
 
 class SafetyError(DermaportError):
     """A hard limit or safety rule refused the request."""
+
+
+class DeviceError(DermaportError):
+    """A device could not be driven as asked (the message says which device and what failed)."""
+
+
+class DeviceCommunicationError(DeviceError, ConnectionError):
+    """No answer in time, a closed link, or a frame that failed its checksum."""
+
+
+class DeviceRefusedError(DeviceError):
+    """The device answered a command with an error (unknown command, out of range, wrong state)."""
 
 
 class DatabaseUrlError(InputError):
