@@ -130,10 +130,11 @@ class SimulatedDevice:
     def _next_event(self) -> float:
         times = [self._epoch + f.at_s for f in self._pending]
         start = self._active.get("intermittent-contact")
-        if start is not None:
-            phase = (self._t - start) % _INTERMITTENT_CYCLE_S
-            edge = _INTERMITTENT_OPEN_S if phase < _INTERMITTENT_OPEN_S else _INTERMITTENT_CYCLE_S
-            times.append(self._t + (edge - phase))
+        if start is not None and self._on:  # the contact's edges matter only while current may flow
+            n = math.floor((self._t - start) / _INTERMITTENT_CYCLE_S)
+            base = start + n * _INTERMITTENT_CYCLE_S
+            edges = (base + d for d in (_INTERMITTENT_OPEN_S, _INTERMITTENT_CYCLE_S))
+            times.append(min(e for e in edges if e > self._t + 1e-9))
         if self._on and self._identity.watchdog_s is not None:
             times.append(self._last_heard + self._identity.watchdog_s)
         return min(times, default=math.inf)
@@ -268,7 +269,7 @@ class SimulatedDevice:
             if self._on and math.isinf(load):
                 voltage = self._compliance_v() if self._set_mA > 0 else 0.0
             else:
-                voltage = true * 1e-3 * load
+                voltage = true * 1e-3 * load if true > 0 else 0.0
             impedance = voltage / (measured * 1e-3) if measured > 0.01 else min(load, OPEN_CIRCUIT_OHM)
             flags = set(self._flags)
             if self._report_flags:
