@@ -9,6 +9,7 @@ from typing import Any
 from dermaport.device import FakeClock, Fault, SessionRunner, SimulatedDevice, plan_from_steps
 from dermaport.device.electrical import skin_load
 from dermaport.device.runner import DELIVERING, RunResult
+from dermaport.errors import DeviceError
 
 PERIOD_S = 0.05
 STEP = "iontophoresis anode 2 mA for 3 min ramp 30 s"
@@ -45,7 +46,7 @@ class Session:
         """The runner's state at time ``t`` (the last change at or before it)."""
         state = "idle"
         for when, name in self.result.states:
-            if when <= t + 1e-9:
+            if when <= t:
                 state = name
         return state
 
@@ -57,6 +58,8 @@ def run_session(
     actions: Sequence[tuple[float, str]] = (),
     area_cm2: float = 10.0,
     seed: int = 0,
+    refusals_allowed: bool = False,
+    max_pause_s: float = 600.0,
     **device_options: Any,
 ) -> Session:
     """Run ``steps`` on a fresh simulated device on the fake clock."""
@@ -70,10 +73,18 @@ def run_session(
         plan,
         clock=clock,
         period_s=PERIOD_S,
+        max_pause_s=max_pause_s,
         subscribers=[lambda n, d: documents.append((n, dict(d))), operator],
     )
     operator.runner = runner
-    result = runner.run()
+    try:
+        result = runner.run()
+    except DeviceError as exc:
+        if not refusals_allowed:
+            raise
+        result = RunResult(
+            "failed", f"refused before the start: {exc}", 0.0, plan.planned_dose_mA_min, None, None
+        )
     return Session(result, device, clock, documents)
 
 
@@ -86,6 +97,8 @@ def flowing_outside_delivery(session: Session) -> list[tuple[float, float, str]]
         if current <= 0:
             continue
         end = history[i + 1][0] if i + 1 < len(history) else float("inf")
+        if end <= start:
+            continue  # superseded at the same instant: no charge flowed
         moments = [start] + [t for t in changes if start < t < end]
         bad += [(t, current, session.state_at(t)) for t in moments if session.state_at(t) not in DELIVERING]
     return bad

@@ -226,3 +226,16 @@ def test_current_flows_only_in_delivering_states_in_a_whole_session() -> None:
     session = run_session()
     assert not flowing_outside_delivery(session)
     assert {r["state"] for r in session.result.timeline if r["current_mA"] > 0} <= set(DELIVERING)
+
+
+def test_a_pause_left_too_long_ends_stopped_never_resumed() -> None:
+    session = run_session(actions=[(40.0, "pause")], max_pause_s=20.0)
+    result = session.result
+    assert result.status == "stopped"
+    assert "without a resume" in result.reason
+    assert [s for _, s in result.states][-2:] == ["paused", "stopped"]
+
+
+def test_the_longest_pause_cannot_be_raised() -> None:
+    with pytest.raises(SafetyError, match="at most 600 s"):
+        run_session(max_pause_s=3600.0)

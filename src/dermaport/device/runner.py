@@ -40,7 +40,7 @@ from dermaport.device.session_plan import Segment, SessionPlan
 from dermaport.errors import DeviceError, SafetyError
 from dermaport.safety import limits
 
-__all__ = ["DELIVERING", "RunResult", "RunState", "SessionRunner", "Subscriber"]
+__all__ = ["DELIVERING", "MAX_PAUSE_S", "RunResult", "RunState", "SessionRunner", "Subscriber"]
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +52,10 @@ DELIVERING: tuple[RunState, ...] = ("ramp_up", "deliver", "ramp_down")
 Subscriber = Callable[[str, Mapping[str, Any]], None]
 _DONE: tuple[RunState, ...] = ("complete", "stopped", "failed")
 _T = TypeVar("_T")
+#: A pause longer than this ends the session ``stopped`` (it never resumes by itself), s.
+MAX_PAUSE_S = 600.0
+#: A step whose time in the delivering states exceeds its planned duration by this share fails.
+_OVERTIME = 0.2
 
 
 class _FaultError(Exception):
@@ -121,9 +125,15 @@ class SessionRunner:
         subscribers: Iterable[Subscriber] = (),
         uid: str | None = None,
         metadata: Mapping[str, Any] | None = None,
+        max_pause_s: float = MAX_PAUSE_S,
     ) -> None:
         if not (math.isfinite(period_s) and 0 < period_s <= 1.0):
             raise SafetyError(f"telemetry period {period_s!r} s must be above 0 and at most 1 s: e.g. 0.05")
+        if not 0 < max_pause_s <= MAX_PAUSE_S:
+            raise SafetyError(
+                f"longest pause {max_pause_s!r} s must be above 0 and at most {MAX_PAUSE_S:g} s"
+            )
+        self._max_pause_s = max_pause_s
         self._device, self._plan, self._clock, self._period = device, plan, clock, period_s
         self._subscribers = list(subscribers)
         self._uid = uid or uuid.uuid4().hex
@@ -278,19 +288,20 @@ class SessionRunner:
         self._event("step", index=seg.index, step=seg.step, planned_dose_mA_min=seg.planned_dose_mA_min)
         step_dose = 0.0
         ramp_rate = seg.current_mA / seg.ramp_s  # mA/s, the steepest this step may change
-        level, after_down = 0.0, "next"
+        level, after_down, paused_at, delivering_s = 0.0, "next", 0.0, 0.0
         baseline = self._contact_check(seg)
         phase_start = self._now()
-        next_tick = self._clock.now()
+        first_tick, ticks = self._clock.now(), 0
         while True:
-            next_tick += self._period
-            self._clock.sleep_until(next_tick)
+            ticks += 1
+            self._clock.sleep_until(first_tick + ticks * self._period)  # no drift from adding up
             tel = self._exchange_reading()
             now = self._now()
             dt = now - (self._last_read_t if self._last_read_t is not None else now)
             self._last_read_t = now
             delivering = self.state in DELIVERING
             if delivering:
+                delivering_s += dt
                 step_dose += tel.current_mA * dt / 60.0
                 self._dose += tel.current_mA * dt / 60.0
                 if self._device_charge is not None:
@@ -310,6 +321,11 @@ class SessionRunner:
                 ),
                 identity=self._require_identity(),
             )
+            if reason is None and delivering_s > (1 + _OVERTIME) * seg.duration_s + 2 * self._period:
+                reason = (
+                    f"dose: {step_dose:.4g} of {seg.planned_dose_mA_min:.4g} mA·min after "
+                    f"{delivering_s:.4g} s of current, {_OVERTIME:.0%} past the step's {seg.duration_s:g} s"
+                )
             if reason is not None:
                 raise _FaultError(reason)
             for action in self._take_requests():
@@ -317,6 +333,10 @@ class SessionRunner:
             if self.state in _DONE:
                 return
             if self.state == "paused":
+                if now - paused_at > self._max_pause_s:
+                    self._event("pause_expired", paused_s=now - paused_at)
+                    self._finish("stopped", f"paused longer than {self._max_pause_s:g} s without a resume")
+                    return
                 continue
             if self.state == "contact_check":  # resuming: a new contact check, then ramp up from zero
                 baseline = self._contact_check(seg)
@@ -343,6 +363,7 @@ class SessionRunner:
                     self._output(False)
                     if after_down == "paused":
                         self._enter("paused")
+                        paused_at = self._now()
                         continue
                     if after_down == "stopped":
                         self._finish("stopped", "stopped by the operator")
