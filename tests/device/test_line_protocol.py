@@ -3,6 +3,8 @@ the simulator served on a pseudo-terminal and on a loopback socket, and a sessio
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from dermaport.device import FakeClock, Fault, OutputConfig, SessionRunner, SimulatedDevice, plan_from_steps
@@ -239,3 +241,17 @@ def test_faults_through_real_bytes(transport: str, kind: str, named: str) -> Non
 def test_an_address_nobody_answers_is_one_error() -> None:
     with pytest.raises(DeviceCommunicationError, match="cannot open device"):
         LineProtocolDevice.open("socket://127.0.0.1:9")
+
+
+@pytest.mark.skipif(
+    not os.environ.get("DERMAPORT_LINE_DEVICE"),
+    reason="hardware: set DERMAPORT_LINE_DEVICE to the port or socket:// URL of a line-protocol device",
+)
+def test_hardware_line_device_identifies_and_checks_contact() -> None:
+    device = LineProtocolDevice.open(os.environ["DERMAPORT_LINE_DEVICE"], timeout_s=0.5)
+    try:
+        assert device.identify().serial
+        assert device.check_contact().impedance_ohm > 0
+        assert device.read().output in ("off", "reset")
+    finally:
+        device.close()
