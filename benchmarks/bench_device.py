@@ -107,7 +107,8 @@ def reaction_real_time() -> float:
             f"   {kind:<22} detected after {detect * 1e3:7.2f} ms, output off after {off_after * 1e3:7.2f} ms"
         )
     print(
-        f"   worst output-off reaction: {worst * 1e3:.2f} ms (one telemetry period is {PERIOD_S * 1e3:g} ms)"
+        f"   worst, fault to output off: {worst * 1e3:.2f} ms (period {PERIOD_S * 1e3:g} ms; a lost link is "
+        "ended by the device's watchdog, two periods after the last heartbeat)"
     )
     return worst
 
