@@ -37,7 +37,9 @@ def test_a_run_is_recorded_document_by_document(
     )
     result = runner.run()
     with database.transaction() as db:
-        session = db.scalars(select(TreatmentSession).where(TreatmentSession.uid == f"run-{len(faults)}")).one()
+        session = db.scalars(
+            select(TreatmentSession).where(TreatmentSession.uid == f"run-{len(faults)}")
+        ).one()
         count = db.scalar(select(func.count()).where(SessionDocument.session_id == session.id))
         assert (session.status, session.reason) == (result.status, result.reason)
         assert session.delivered_charge_mA_min == pytest.approx(result.charge_dose_mA_min)

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from dermaport import __version__
-from dermaport.cli import actives, clients, records, simulate, skin
+from dermaport.cli import actives, clients, records, simulate, simulator, skin
 from dermaport.cli import run as run_cli
 from dermaport.cli.care import care_command
 from dermaport.cli.course import course_command
@@ -47,6 +47,7 @@ app.command("plan")(plan_command)
 app.command("course")(course_command)
 app.command("care")(care_command)
 app.command("run", help=run_cli.HELP)(run_cli.command)
+app.command("simulator", help=simulator.HELP)(simulator.command)
 app.add_typer(records.db_app, name="db")
 app.add_typer(records.users_app, name="users")
 app.add_typer(records.audit_app, name="audit")

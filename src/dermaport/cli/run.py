@@ -119,14 +119,17 @@ def command(
         "human_face"
     ),
     realtime: Annotated[
-        bool, typer.Option("--realtime", help="Run in real time (default: as fast as possible).")
+        bool,
+        typer.Option(
+            "--realtime", help="Run sim in real time (default: as fast as possible); always for others."
+        ),
     ] = False,
     json_output: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False,
 ) -> int:
     """Deliver a plan on a device and report how it ended."""
     faults = [parse_fault(f) for f in fault or []]
     session_plan = _plan(plan, step, electrode_area)
-    clock: Clock = RealClock() if realtime else FakeClock()
+    clock: Clock = RealClock() if realtime or device.strip() != "sim" else FakeClock()
     dev = open_device(
         device, clock=clock, electrode_area_cm2=session_plan.electrode_area_cm2, skin=skin, faults=faults
     )
