@@ -119,6 +119,7 @@ def test_a_regulation_fault_in_pause_would_not_be_seen_without_the_devices_own_f
     ("kind", "named"),
     [
         ("contact-loss", "contact lost"),
+        ("intermittent-contact", "contact lost"),
         ("impedance-rise", "impedance rose"),
         ("compliance", "compliance"),
         ("device-reset", "device reset"),
