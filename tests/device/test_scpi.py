@@ -54,7 +54,7 @@ def test_a_delivery_byte_for_byte() -> None:
             (b":READ?\n", b"+1.000000E-02,+1.000000E-05\n"),
             (b":OUTP OFF\n", b""),
             *cmd(":SOUR:CURR:LEV 0.000000E+00"),
-            *cmd(":SOUR:CURR:LEV -0.000000E+00"),  # configure: cathode, 0 mA
+            *cmd(":SOUR:CURR:LEV 0.000000E+00"),  # configure: cathode, 0 mA
             *cmd(":OUTP ON"),
             *cmd(":SOUR:CURR:LEV -2.000000E-03"),  # 2 mA out of LO: product under the cathode
             (b"*OPC?\n", b"1\n"),

@@ -202,7 +202,8 @@ class Keithley2400:
             raise DeviceRefusedError(
                 f"{self._name}: set-point {current_mA!r} mA is outside 0–{MAX_CURRENT_MA:g}"
             )
-        self._command(f":SOUR:CURR:LEV {_a(self._sign * current_mA * 1e-3)}")
+        level_a = self._sign * current_mA * 1e-3 or 0.0  # no "-0" on the wire
+        self._command(f":SOUR:CURR:LEV {_a(level_a)}")
 
     def output(self, on: bool) -> None:
         """``:OUTP ON`` / ``:OUTP OFF``."""
