@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from dermaport.cli.run import EXIT_FAILED
+from dermaport.cli.run import EXIT_FAILED, _run_with_ctrl_c
+from dermaport.device import FakeClock, SessionRunner, SimulatedDevice, plan_from_steps
+from dermaport.device.electrical import skin_load
 from dermaport.planning.standin import StandInPredictor
 from tests._cli import run
 from tests.safety.helpers import OK_ANSWERS
@@ -138,3 +144,34 @@ def test_run_bad_plan_files(
 def test_run_plan_and_steps_together_are_refused(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     got, _, err = run(capsys, "run", "--plan", str(tmp_path / "p.json"), "--step", STEP, "--json")
     one_line_error(got, err, 2, "not both")
+
+
+def _runner_with_interrupts(times: list[float]) -> tuple[SessionRunner, SimulatedDevice]:
+    clock = FakeClock()
+    device = SimulatedDevice(skin_load(10), clock=clock)
+    runner = SessionRunner(device, plan_from_steps([STEP], electrode_area_cm2=10), clock=clock)
+    pending = list(times)
+
+    def press_ctrl_c(name: str, document: Mapping[str, Any]) -> None:
+        if name == "reading" and pending and document["time_s"] >= pending[0]:
+            pending.pop(0)
+            os.kill(os.getpid(), signal.SIGINT)
+
+    runner.subscribe(press_ctrl_c)
+    return runner, device
+
+
+def test_ctrl_c_asks_for_a_ramped_stop() -> None:
+    runner, device = _runner_with_interrupts([40.0])
+    result = _run_with_ctrl_c(runner)
+    assert result.status == "stopped"
+    assert [s for _, s in result.states][-2:] == ["ramp_down", "stopped"]
+    assert not device.output_is_on()
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_a_second_ctrl_c_interrupts_with_the_output_off() -> None:
+    runner, device = _runner_with_interrupts([40.0, 45.0])
+    with pytest.raises(KeyboardInterrupt):
+        _run_with_ctrl_c(runner)
+    assert not device.output_is_on()
