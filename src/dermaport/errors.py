@@ -12,9 +12,6 @@ where a builtin fits it is that builtin too, so callers can catch either::
     │   └── RecordNotFoundError (LookupError) a client, product or session id that is not there
     ├── LibraryDataError (ValueError)        a library data file that breaks its schema
     ├── SafetyError                          a hard limit or a safety rule refused the request
-    ├── DeviceError                          a device could not be driven as asked
-    │   ├── DeviceCommunicationError (ConnectionError)  no answer in time, a broken link or frame
-    │   └── DeviceRefusedError               the device answered with an error (bad command, range, state)
     └── RecordsError                         the clinic records refused or could not act
         ├── DatabaseNotMigratedError         the database schema is not at the current revision
         ├── DatabaseUnavailableError         no database answers at the URL
@@ -22,6 +19,11 @@ where a builtin fits it is that builtin too, so callers can catch either::
         │   └── LoginThrottledError          too many failed logins: wait ``retry_after_s``
         ├── PermissionDeniedError (PermissionError)  the user's role does not allow the action
         └── AuditChainError                  the audit chain was altered: names the first bad entry
+
+    DermaportError (continued: device control)
+    └── DeviceError                          a device could not be driven as asked
+        ├── DeviceCommunicationError (ConnectionError)  no answer in time, a broken link or frame
+        └── DeviceRefusedError               the device answered with an error (bad command, range, state)
 
 Messages name the bad value and, where it helps, show a valid example.
 """
@@ -83,18 +85,6 @@ class SafetyError(DermaportError):
     """A hard limit or safety rule refused the request."""
 
 
-class DeviceError(DermaportError):
-    """A device could not be driven as asked (the message says which device and what failed)."""
-
-
-class DeviceCommunicationError(DeviceError, ConnectionError):
-    """No answer in time, a closed link, or a frame that failed its checksum."""
-
-
-class DeviceRefusedError(DeviceError):
-    """The device answered a command with an error (unknown command, out of range, wrong state)."""
-
-
 class DatabaseUrlError(InputError):
     """A database URL that names no supported database (SQLite or PostgreSQL)."""
 
@@ -141,3 +131,15 @@ class AuditChainError(RecordsError):
     def __init__(self, message: str, *, seq: int) -> None:
         super().__init__(message)
         self.seq = seq
+
+
+class DeviceError(DermaportError):
+    """A device could not be driven as asked (the message says which device and what failed)."""
+
+
+class DeviceCommunicationError(DeviceError, ConnectionError):
+    """No answer in time, a closed link, or a frame that failed its checksum."""
+
+
+class DeviceRefusedError(DeviceError):
+    """The device answered a command with an error (unknown command, out of range, wrong state)."""
