@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Group
 from rich.live import Live
 from rich.panel import Panel
 from rich.progress_bar import ProgressBar
@@ -62,7 +61,8 @@ class _LiveView:
         if name == "reading":
             self._reading = document
         elif name == "event" and document["kind"] not in ("state",):
-            self._last_event = f"{document['time_s']:.2f} s {document['kind']} {document['detail']}"
+            detail = ", ".join(f"{k} {v}" for k, v in document["detail"].items())
+            self._last_event = f"{document['time_s']:.2f} s {document['kind']}: {detail}"[:80]
 
     def render(self) -> Panel:
         r = self._reading
@@ -79,11 +79,12 @@ class _LiveView:
             ("voltage", f"{r['voltage_V']:.2f} V" if r else "-"),
             ("impedance", f"{impedance:.0f} Ω" if impedance is not None else "-"),
             ("dose", f"{dose:.3f} of {planned:.3f} mA·min"),
+            ("last event", self._last_event or "-"),
         ]
+        table.add_row("progress", ProgressBar(total=planned, completed=min(dose, planned), width=40))
         for label, value in rows:
             table.add_row(label, value)
-        bar = ProgressBar(total=planned, completed=min(dose, planned), width=40)
-        return Panel(Group(table, bar, self._last_event), title="dermaport run", expand=False)
+        return Panel(table, title="dermaport run", expand=False)
 
 
 def _plan(plan: Path | None, step: list[str] | None, electrode_area: str | None) -> SessionPlan:
