@@ -157,6 +157,20 @@ def test_pause_ramps_down_holds_with_no_current_and_resume_checks_contact_again(
     assert all(r["current_mA"] == 0 for r in paused)
 
 
+def test_pauses_near_the_end_of_a_short_step_do_not_trip_the_time_guard() -> None:
+    actions = [(40.0, "pause"), (80.0, "resume"), (100.0, "pause"), (120.0, "resume")]
+    session = run_session(["iontophoresis anode 2 mA for 80 s ramp 30 s"], actions=actions)
+    assert session.result.status == "complete", session.result.reason
+    assert session.result.charge_dose_mA_min == pytest.approx(2.0 * 50 / 60, rel=0.01)
+
+
+def test_a_step_that_cannot_reach_its_dose_in_time_fails() -> None:
+    session = run_session(faults=[Fault("regulation", 60.0)], report_flags=False, tolerance_mA=1.0)
+    assert session.result.status == "failed"
+    assert "more than the" in session.result.reason
+    assert "s the step may take" in session.result.reason
+
+
 def test_operator_stop_ramps_down_and_ends_stopped() -> None:
     session = run_session(actions=[(60.0, "stop")])
     result = session.result
