@@ -74,7 +74,7 @@ def _print_timing(label: str, periods: Sequence[float]) -> None:
 
 
 def loop_timing(seconds: float) -> None:
-    print(f"1. loop timing, real time, 20 Hz, {seconds:g} s of each (the stop's ramp-down included)")
+    print(f"1. loop timing, real time, 20 Hz, the first {seconds:g} s of a session on each")
     clock = RealClock()
     sim = SimulatedDevice(skin_load(10), clock=clock)
     result = _run(sim, clock, seconds)
