@@ -21,6 +21,11 @@ where a builtin fits it is that builtin too, so callers can catch either::
         ├── PermissionDeniedError (PermissionError)  the user's role does not allow the action
         └── AuditChainError                  the audit chain was altered: names the first bad entry
 
+    DermaportError (continued: device control)
+    └── DeviceError                          a device could not be driven as asked
+        ├── DeviceCommunicationError (ConnectionError)  no answer in time, a broken link or frame
+        └── DeviceRefusedError               the device answered with an error (bad command, range, state)
+
 Messages name the bad value and, where it helps, show a valid example.
 """
 
@@ -33,6 +38,9 @@ __all__ = [
     "DatabaseUnavailableError",
     "DatabaseUrlError",
     "DermaportError",
+    "DeviceCommunicationError",
+    "DeviceError",
+    "DeviceRefusedError",
     "InputError",
     "LibraryDataError",
     "LoginThrottledError",
@@ -129,3 +137,15 @@ class AuditChainError(RecordsError):
     def __init__(self, message: str, *, seq: int) -> None:
         super().__init__(message)
         self.seq = seq
+
+
+class DeviceError(DermaportError):
+    """A device could not be driven as asked (the message says which device and what failed)."""
+
+
+class DeviceCommunicationError(DeviceError, ConnectionError):
+    """No answer in time, a closed link, or a frame that failed its checksum."""
+
+
+class DeviceRefusedError(DeviceError):
+    """The device answered a command with an error (unknown command, out of range, wrong state)."""

@@ -10,7 +10,8 @@ from typing import Annotated
 import typer
 
 from dermaport import __version__
-from dermaport.cli import actives, clients, records, simulate, skin
+from dermaport.cli import actives, clients, records, simulate, simulator, skin
+from dermaport.cli import run as run_cli
 from dermaport.cli.care import care_command
 from dermaport.cli.course import course_command
 from dermaport.cli.plan import plan_command
@@ -31,7 +32,8 @@ app = typer.Typer(
         "  dermaport simulate SAP --concentration '3 %' --vehicle-ph 7 "
         "--step 'iontophoresis cathode 0.3 mA/cm2 for 6 min' --observe '1 h'\n\n"
         "  dermaport screen --answers client.json\n\n"
-        "  dermaport plan --answers client.json --concern hydration --area face --product sap-ampoule"
+        "  dermaport plan --answers client.json --concern hydration --area face --product sap-ampoule\n\n"
+        "  dermaport run --step 'iontophoresis anode 0.2 mA/cm2 for 10 min' --electrode-area '10 cm2'"
     ),
     no_args_is_help=True,
     add_completion=False,
@@ -44,6 +46,8 @@ app.command("screen")(screen_command)
 app.command("plan")(plan_command)
 app.command("course")(course_command)
 app.command("care")(care_command)
+app.command("run", help=run_cli.HELP)(run_cli.command)
+app.command("simulator", help=simulator.HELP)(simulator.command)
 app.add_typer(records.db_app, name="db")
 app.add_typer(records.users_app, name="users")
 app.add_typer(records.audit_app, name="audit")

@@ -1,0 +1,182 @@
+"""``dermaport run``: deliver a plan on a device, with a live view or a JSON summary."""
+
+from __future__ import annotations
+
+import signal
+import types
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.live import Live
+from rich.panel import Panel
+from rich.progress_bar import ProgressBar
+from rich.table import Table
+
+from dermaport.cli._console import console, print_json
+from dermaport.device.clock import Clock, FakeClock, RealClock
+from dermaport.device.connect import open_device
+from dermaport.device.faults import parse_fault
+from dermaport.device.runner import RunResult, SessionRunner
+from dermaport.device.session_plan import SessionPlan, plan_from_file, plan_from_steps
+from dermaport.errors import InputError
+from dermaport.units import parse_si
+
+__all__ = ["EXIT_FAILED", "EXIT_STOPPED", "HELP", "command"]
+
+#: Exit status of a session that a fault ended (``failed``).
+EXIT_FAILED = 3
+#: Exit status of a session the operator (or an expired pause) ended (``stopped``).
+EXIT_STOPPED = 4
+
+HELP = (
+    "Deliver a plan's current steps on a device: contact check, ramps, dose counting with an "
+    "automatic stop, and interlocks that switch the output off on any fault.\n\n"
+    "Exit status: 0 complete, 1 refused before any current (a hard limit, the device), 2 bad "
+    "input, 3 failed (a fault), 4 stopped (the operator, Ctrl-C, or a pause left too long).\n\n"
+    "Devices: sim (default), serial:///dev/ttyUSB0, socket://127.0.0.1:7700 (the line protocol), "
+    "scpi://192.168.1.20:5025 or scpi-serial:///dev/ttyUSB1 (Keithley 2400-series).\n\n"
+    "Faults (sim only): contact-loss, intermittent-contact, impedance-rise, compliance, comm-loss, "
+    "device-reset, regulation.\n\n"
+    "Examples:\n\n"
+    "  dermaport run --step 'iontophoresis anode 0.2 mA/cm2 for 10 min ramp 30 s' "
+    "--electrode-area '10 cm2'\n\n"
+    "  dermaport run --plan plan.json --json\n\n"
+    "  dermaport run --step 'iontophoresis cathode 2 mA for 6 min' --electrode-area '10 cm2' "
+    "--fault 'contact-loss@2 min' --json\n\n"
+    "  dermaport run --plan plan.json --device socket://127.0.0.1:7700 --realtime"
+)
+
+
+class _LiveView:
+    """The live terminal view: a subscriber that keeps the latest reading and renders it."""
+
+    def __init__(self, plan: SessionPlan) -> None:
+        self._plan = plan
+        self._reading: Mapping[str, Any] | None = None
+        self._last_event = ""
+
+    def __call__(self, name: str, document: Mapping[str, Any]) -> None:
+        if name == "reading":
+            self._reading = document
+        elif name == "event" and document["kind"] not in ("state",):
+            detail = ", ".join(f"{k} {v}" for k, v in document["detail"].items())
+            self._last_event = f"{document['time_s']:.2f} s {document['kind']}: {detail}"[:80]
+
+    def render(self) -> Panel:
+        r = self._reading
+        planned = self._plan.planned_dose_mA_min
+        dose = r["charge_mA_min"] if r else 0.0
+        table = Table.grid(padding=(0, 2))
+        table.add_column(justify="right")
+        table.add_column()
+        impedance = r["impedance_ohm"] if r else None
+        rows = [
+            ("time", f"{r['time_s']:.1f} s" if r else "-"),
+            ("state", str(r["state"]) if r else "idle"),
+            ("current", f"{r['current_mA']:.3f} mA (set {r['set_current_mA']:.3f})" if r else "-"),
+            ("voltage", f"{r['voltage_V']:.2f} V" if r else "-"),
+            ("impedance", f"{impedance:.0f} Ω" if impedance is not None else "-"),
+            ("dose", f"{dose:.3f} of {planned:.3f} mA·min"),
+            ("last event", self._last_event or "-"),
+        ]
+        table.add_row("progress", ProgressBar(total=planned, completed=min(dose, planned), width=40))
+        for label, value in rows:
+            table.add_row(label, value)
+        return Panel(table, title="dermaport run", expand=False)
+
+
+def _plan(plan: Path | None, step: list[str] | None, electrode_area: str | None) -> SessionPlan:
+    area = parse_si(electrode_area, "area") * 1e4 if electrode_area is not None else None
+    if plan is not None and step:
+        raise InputError("give --plan FILE or --step STEP, not both: e.g. --plan plan.json")
+    if plan is not None:
+        return plan_from_file(plan, electrode_area_cm2=area)
+    if not step:
+        raise InputError(
+            "give --plan FILE or --step STEP: e.g. --step 'iontophoresis anode 2 mA for 10 min' "
+            "--electrode-area '10 cm2'"
+        )
+    return plan_from_steps(step, electrode_area_cm2=area)
+
+
+def command(
+    plan: Annotated[Path | None, typer.Option(help="A plan file written by 'dermaport plan --json'.")] = None,
+    step: Annotated[
+        list[str] | None,
+        typer.Option(help="A step, repeatable: 'iontophoresis anode 0.2 mA/cm2 for 10 min ramp 30 s'."),
+    ] = None,
+    electrode_area: Annotated[
+        str | None, typer.Option(help="Active electrode area: '10 cm2' (a plan file carries its own).")
+    ] = None,
+    device: Annotated[
+        str, typer.Option(help="sim, serial:///dev/ttyX, socket://HOST:PORT, scpi://HOST:PORT.")
+    ] = "sim",
+    fault: Annotated[
+        list[str] | None, typer.Option(help="Inject a simulator fault, repeatable: 'contact-loss@2 min'.")
+    ] = None,
+    skin: Annotated[str, typer.Option(help="Skin site of the simulated load (dermaport skin list).")] = (
+        "human_face"
+    ),
+    realtime: Annotated[
+        bool,
+        typer.Option(
+            "--realtime", help="Run sim in real time (default: as fast as possible); always for others."
+        ),
+    ] = False,
+    json_output: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False,
+) -> int:
+    """Deliver a plan on a device and report how it ended."""
+    faults = [parse_fault(f) for f in fault or []]
+    session_plan = _plan(plan, step, electrode_area)
+    clock: Clock = RealClock() if realtime or device.strip() != "sim" else FakeClock()
+    dev = open_device(
+        device, clock=clock, electrode_area_cm2=session_plan.electrode_area_cm2, skin=skin, faults=faults
+    )
+    try:
+        runner = SessionRunner(dev, session_plan, clock=clock)
+        if json_output:
+            result = _run_with_ctrl_c(runner)
+            print_json(result.to_json())
+        else:
+            view = _LiveView(session_plan)
+            runner.subscribe(view)
+            with Live(get_renderable=view.render, console=console(), refresh_per_second=8):
+                result = _run_with_ctrl_c(runner)
+            _summary(result)
+    finally:
+        dev.close()
+    return {"complete": 0, "failed": EXIT_FAILED, "stopped": EXIT_STOPPED}[result.status]
+
+
+def _run_with_ctrl_c(runner: SessionRunner) -> RunResult:
+    """Run; the first Ctrl-C asks the runner to stop (ramp down), a second one interrupts."""
+    presses = 0
+
+    def on_interrupt(signum: int, frame: types.FrameType | None) -> None:
+        nonlocal presses
+        presses += 1
+        if presses > 1:
+            raise KeyboardInterrupt
+        runner.stop()
+
+    try:
+        previous = signal.signal(signal.SIGINT, on_interrupt)
+    except ValueError:  # not the main thread: no handler, Ctrl-C interrupts as usual
+        return runner.run()
+    try:
+        return runner.run()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _summary(result: RunResult) -> None:
+    out = console()
+    colour = {"complete": "green", "stopped": "yellow", "failed": "bold red"}[result.status]
+    out.print(f"[{colour}]{result.status}[/]: {result.reason}")
+    out.print(f"dose: {result.charge_dose_mA_min:.3f} of {result.planned_dose_mA_min:.3f} mA·min planned")
+    if result.fault_at_s is not None:
+        out.print(f"fault at {result.fault_at_s:.2f} s")
+    if result.output_off_at_s is not None:
+        out.print(f"output off at {result.output_off_at_s:.2f} s")

@@ -1,0 +1,63 @@
+"""``dermaport simulator``: serve the simulated device over the line protocol, in real time."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from typing import Annotated
+
+import typer
+
+from dermaport.device.clock import RealClock
+from dermaport.device.electrical import skin_load
+from dermaport.device.faults import parse_fault
+from dermaport.device.line_server import PtyServer, TcpServer
+from dermaport.device.simulated import SimulatedDevice
+from dermaport.errors import InputError
+from dermaport.units import parse_si
+
+__all__ = ["HELP", "command"]
+
+HELP = (
+    "Serve the simulated device over the reference line protocol (docs/device-protocol.md) on a "
+    "loopback TCP port or a pseudo-terminal, in real time, until Ctrl-C. Fault times count from "
+    "the start of the server.\n\n"
+    "Examples:\n\n"
+    "  dermaport simulator --tcp 7700    then    dermaport run --plan plan.json --device socket://127.0.0.1:7700\n\n"
+    "  dermaport simulator --pty --fault 'contact-loss@90 s'    then    dermaport run ... --device serial:///dev/pts/N"
+)
+
+
+def command(
+    tcp: Annotated[
+        int | None, typer.Option(help="Serve on this loopback TCP port (0: any free port).")
+    ] = None,
+    pty: Annotated[bool, typer.Option("--pty", help="Serve on a new pseudo-terminal.")] = False,
+    electrode_area: Annotated[str, typer.Option(help="Electrode area of the simulated load.")] = "10 cm2",
+    skin: Annotated[str, typer.Option(help="Skin site of the simulated load.")] = "human_face",
+    fault: Annotated[
+        list[str] | None, typer.Option(help="A fault, repeatable: 'contact-loss@2 min'.")
+    ] = None,
+) -> None:
+    """Serve the simulated device until interrupted."""
+    if (tcp is None) == (not pty):
+        raise InputError("give one of --tcp PORT or --pty: e.g. --tcp 7700")
+    if tcp is not None and not 0 <= tcp <= 65535:
+        raise InputError(f"TCP port {tcp} is outside 0–65535: e.g. --tcp 7700")
+    faults = [parse_fault(f) for f in fault or []]
+    load = skin_load(parse_si(electrode_area, "area") * 1e4, site=skin)
+    device = SimulatedDevice(load, clock=RealClock(), faults=faults)
+    server = TcpServer(device, port=tcp) if tcp is not None else PtyServer(device)
+    with server:
+        address = server.url if isinstance(server, TcpServer) else f"serial://{server.path}"
+        typer.echo(f"serving the simulated device ({load.ohm:.0f} Ω load) on {address}", err=False)
+        stop = threading.Event()
+        previous = signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
+        try:
+            while not stop.wait(0.5):
+                pass
+        except KeyboardInterrupt:
+            pass
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+        typer.echo("stopped")

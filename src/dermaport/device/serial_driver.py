@@ -1,0 +1,160 @@
+"""The host side of the reference line protocol: a :class:`~dermaport.device.protocol.Device` over pyserial.
+
+:meth:`LineProtocolDevice.open` takes anything :func:`serial.serial_for_url` takes: a port
+(``/dev/ttyUSB0``, a pseudo-terminal path), ``socket://HOST:PORT``, ``loop://``. Every call is
+one request and one reply; a reply that does not come within ``timeout_s``, fails its checksum,
+or carries another sequence number than the request's is a
+:class:`~dermaport.errors.DeviceCommunicationError` (no retries: the runner fails closed). An
+``ERR`` reply is a :class:`~dermaport.errors.DeviceRefusedError` naming its code.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Protocol
+
+import serial
+
+from dermaport.device import line_protocol as lp
+from dermaport.device.protocol import Contact, Identity, OutputConfig, Telemetry
+from dermaport.errors import DeviceCommunicationError, DeviceRefusedError
+
+__all__ = ["BAUD_RATE", "LineProtocolDevice", "Port"]
+
+logger = logging.getLogger(__name__)
+
+#: Serial line speed, 8 data bits, no parity, 1 stop bit.
+BAUD_RATE = 115200
+
+
+class Port(Protocol):
+    """What the driver needs of a port (pyserial's ``Serial`` and its URL handlers have it)."""
+
+    def write(self, data: bytes, /) -> int | None:
+        """Send bytes."""
+        ...
+
+    def readline(self, size: int = -1, /) -> bytes:
+        """Bytes up to a newline, or fewer when the timeout passes."""
+        ...
+
+    def reset_input_buffer(self) -> None:
+        """Drop whatever came in unasked."""
+        ...
+
+    def close(self) -> None:
+        """Release the port."""
+        ...
+
+
+class LineProtocolDevice:
+    """A device that speaks the reference line protocol on ``port``."""
+
+    def __init__(self, port: Port, *, name: str = "line-protocol device") -> None:
+        self._port = port
+        self._name = name
+        self._seq = 0
+        self.version: int | None = None
+
+    @classmethod
+    def open(cls, url: str, *, timeout_s: float = 0.1) -> LineProtocolDevice:
+        """Open ``url`` (a port path or a pyserial URL) and negotiate the protocol version."""
+        try:
+            port = serial.serial_for_url(url, baudrate=BAUD_RATE, timeout=timeout_s, write_timeout=timeout_s)
+        except (serial.SerialException, ValueError, OSError) as exc:
+            raise DeviceCommunicationError(f"cannot open device {url!r}: {exc}") from exc
+        device = cls(port, name=url)
+        try:
+            device.hello()
+        except BaseException:
+            port.close()
+            raise
+        return device
+
+    def _request(self, *words: str) -> tuple[str, ...]:
+        self._seq = (self._seq + 1) % 0x100
+        frame = lp.encode(self._seq, *words)
+        try:
+            self._port.reset_input_buffer()
+            self._port.write(frame)
+            while True:
+                line = self._port.readline(lp.MAX_LINE + 1)
+                if not line.endswith(b"\n"):
+                    raise DeviceCommunicationError(f"{self._name}: no reply to {words[0]} in time")
+                reply = lp.decode(line)
+                if reply.seq == self._seq:
+                    break
+                logger.warning("%s: dropped a reply with sequence %02X", self._name, reply.seq)
+        except DeviceCommunicationError:
+            raise
+        except lp.FrameError as exc:
+            raise DeviceCommunicationError(f"{self._name}: bad reply to {words[0]}: {exc}") from exc
+        except (serial.SerialException, OSError) as exc:
+            raise DeviceCommunicationError(f"{self._name}: link failed on {words[0]}: {exc}") from exc
+        if reply.words[0] == "OK":
+            return reply.words[1:]
+        if reply.words[0] == "ERR" and len(reply.words) >= 2:
+            raise DeviceRefusedError(f"{self._name} refused {' '.join(words)}: {' '.join(reply.words[1:])}")
+        raise DeviceCommunicationError(f"{self._name}: reply {reply.words!r} is neither OK nor ERR")
+
+    def hello(self) -> int:
+        """Agree on the highest protocol version both sides speak."""
+        words = self._request("HELLO", ",".join(str(v) for v in lp.VERSIONS))
+        try:
+            self.version = int(words[0])
+        except (IndexError, ValueError) as exc:
+            raise DeviceCommunicationError(f"{self._name}: HELLO answered {words!r}") from exc
+        if self.version not in lp.VERSIONS:
+            raise DeviceCommunicationError(f"{self._name}: chose version {self.version}, not one offered")
+        return self.version
+
+    def identify(self) -> Identity:
+        """``IDN?``."""
+        try:
+            return lp.parse_identity(self._request("IDN?"), protocol=f"dermaport-line/{self.version}")
+        except lp.FrameError as exc:
+            raise DeviceCommunicationError(f"{self._name}: unreadable identity: {exc}") from exc
+
+    def check_contact(self) -> Contact:
+        """``CONTACT?``."""
+        words = self._request("CONTACT?")
+        try:
+            return Contact(float(words[0]))
+        except (IndexError, ValueError) as exc:
+            raise DeviceCommunicationError(f"{self._name}: unreadable impedance {words!r}") from exc
+
+    def configure(self, config: OutputConfig) -> None:
+        """``CONF G|P A|C SET_mA [FREQ_Hz WIDTH_ms]``."""
+        words = ["G" if config.mode == "galvanic" else "P", "A" if config.polarity == "anode" else "C"]
+        words.append(f"{config.set_current_mA:.5f}")
+        if config.mode == "pulsed":
+            words += [f"{config.pulse_frequency_hz:g}", f"{config.pulse_width_ms:g}"]
+        self._request("CONF", *words)
+
+    def set_current(self, current_mA: float) -> None:  # noqa: N803 - unit in the name
+        """``SET mA``."""
+        self._request("SET", f"{current_mA:.5f}")
+
+    def output(self, on: bool) -> None:
+        """``OUT 1`` or ``OUT 0``."""
+        self._request("OUT", "1" if on else "0")
+
+    def read(self) -> Telemetry:
+        """``TEL?``."""
+        try:
+            return lp.parse_telemetry(self._request("TEL?"))
+        except lp.FrameError as exc:
+            raise DeviceCommunicationError(f"{self._name}: unreadable telemetry: {exc}") from exc
+
+    def heartbeat(self) -> None:
+        """``HB``."""
+        self._request("HB")
+
+    def close(self) -> None:
+        """Switch the output off if the link still works, then release the port."""
+        try:
+            self.output(False)
+        except (DeviceCommunicationError, DeviceRefusedError):
+            logger.warning("%s: could not switch the output off on close", self._name)
+        finally:
+            self._port.close()

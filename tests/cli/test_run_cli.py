@@ -1,0 +1,177 @@
+"""``dermaport run``: the JSON contract, exit codes, a plan file from ``dermaport plan``, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dermaport.cli.run import EXIT_FAILED, _run_with_ctrl_c
+from dermaport.device import FakeClock, SessionRunner, SimulatedDevice, plan_from_steps
+from dermaport.device.electrical import skin_load
+from dermaport.planning.standin import StandInPredictor
+from tests._cli import run
+from tests.safety.helpers import OK_ANSWERS
+
+STEP = "iontophoresis anode 0.2 mA/cm2 for 3 min ramp 30 s"
+AREA = ["--electrode-area", "10 cm2"]
+
+
+def one_line_error(code: int, err: str, expected_code: int, fragment: str) -> None:
+    assert code == expected_code
+    assert err.startswith("error: ")
+    assert err.count("\n") == 1
+    assert "Traceback" not in err
+    assert fragment in err
+
+
+def test_run_json_contract_of_a_complete_session(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "run", "--step", STEP, *AREA, "--device", "sim", "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["status"] == "complete"
+    assert data["reason"]
+    assert data["planned_dose_mA_min"] == pytest.approx(5.0)
+    assert data["charge_dose_mA_min"] == pytest.approx(5.0, rel=0.01)
+    assert data["fault_at_s"] is None
+    assert data["output_off_at_s"] == pytest.approx(data["timeline"][-1]["time_s"])
+    assert all(set(e) == {"t_s", "kind", "detail"} for e in data["events"])
+    point = data["timeline"][100]
+    assert set(point) == {"time_s", "set_current_mA", "current_mA", "voltage_V", "impedance_ohm", "state"}
+    assert point["state"] == "ramp_up"
+    assert point["impedance_ohm"] == pytest.approx(1000.0, rel=0.05)  # 8 kΩ·cm² over 10 cm² + 200 Ω
+
+
+def test_run_with_a_fault_exits_non_zero_and_says_when_the_output_went_off(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(capsys, "run", "--step", STEP, *AREA, "--fault", "impedance-rise@90 s", "--json")
+    assert code == EXIT_FAILED
+    data = json.loads(out)
+    assert data["status"] == "failed"
+    assert "impedance rose" in data["reason"]
+    assert data["fault_at_s"] == pytest.approx(90.0)
+    assert data["output_off_at_s"] == pytest.approx(90.0)
+    assert any(e["kind"] == "fault" for e in data["events"])
+
+
+def test_run_live_view_prints_the_outcome(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "run", "--step", STEP, *AREA, "--fault", "device-reset@1 min")
+    assert code == EXIT_FAILED
+    assert "failed: device reset" in out
+    assert "dose" in out
+    assert "impedance" in out
+
+
+def test_run_takes_the_file_dermaport_plan_writes(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    predictor = StandInPredictor()
+    monkeypatch.setattr("dermaport.cli.plan.default_predictor", lambda: predictor)
+    answers = tmp_path / "client.json"
+    answers.write_text(json.dumps(OK_ANSWERS))
+    argv = ["plan", "--answers", str(answers), "--concern", "hydration", "--area", "face"]
+    code, out, err = run(capsys, *argv, "--product", "sap-ampoule", "--json", "--today", "2026-11-21")
+    assert code == 0, err
+    plan_file = tmp_path / "plan.json"
+    plan_file.write_text(out)
+    plan = json.loads(out)
+    code, out, err = run(capsys, "run", "--plan", str(plan_file), "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["status"] == "complete"
+    ramps_s = 30.0 * sum(1 for s in plan["steps"] if " mA" in s)
+    bound = plan["charge_dose_mA_min"]  # the plan's bound counts the peak current throughout
+    assert bound - plan["current_mA"] * ramps_s / 60 - 1e-6 <= data["planned_dose_mA_min"] < bound
+    assert data["charge_dose_mA_min"] == pytest.approx(data["planned_dose_mA_min"], rel=0.01)
+    skipped = [e["detail"]["step"] for e in data["events"] if e["kind"] == "step_skipped"]
+    assert skipped == [s for s in plan["steps"] if " mA" not in s]
+
+
+@pytest.mark.parametrize(
+    ("argv", "code", "fragment"),
+    [
+        (["--step", STEP, "--fault", "sparks@3 s"], 2, "fault kind 'sparks' is not one of contact-loss"),
+        (["--step", STEP, "--fault", "contact-loss@soon"], 2, "fault time 'soon'"),
+        (["--step", STEP, "--fault", "contact-loss"], 2, "is not KIND@TIME: e.g. --fault 'contact-loss@"),
+        (["--step", STEP, "--fault", "contact-loss@-1 s"], 2, "before the start"),
+        (["--step", STEP, "--electrode-area", "10 cm"], 2, "'10 cm' is not a area"),
+        (["--step", "iontophoresis anode 5 mA for 3 min", *AREA], 1, "current 5 mA breaks the hard limit"),
+        (["--step", "iontophoresis anode 0.8 mA/cm2 for 3 min", *AREA], 1, "current density 0.8 mA/cm²"),
+        (["--step", "iontophoresis anode 2 mA for 3 min ramp 5 s", *AREA], 1, "ramp 5 s breaks"),
+        (["--step", "rest for 3 min", *AREA], 2, "no current step"),
+        ([*AREA], 2, "give --plan FILE or --step STEP"),
+        (["--step", STEP, *AREA, "--device", "tcp:1234"], 2, "device address 'tcp:1234'"),
+        (["--step", STEP, *AREA, "--device", "socket://127.0.0.1:1", "--fault", "regulation@1"], 2, "sim"),
+    ],
+)
+def test_run_bad_input_is_one_line(
+    capsys: pytest.CaptureFixture[str], argv: list[str], code: int, fragment: str
+) -> None:
+    got, _, err = run(capsys, "run", *argv, "--json")
+    one_line_error(got, err, code, fragment)
+
+
+def test_run_density_step_without_an_area_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    got, _, err = run(capsys, "run", "--step", STEP, "--json")
+    one_line_error(got, err, 2, "needs the electrode area to check the current density: e.g. --electrode")
+
+
+@pytest.mark.parametrize(
+    ("content", "fragment"),
+    [
+        (None, "cannot be read"),
+        ("{not json", "is not JSON"),
+        ('{"electrode": "anode"}', "has no 'steps' list of strings"),
+        ('{"steps": ["iontophoresis anode 2 mA for 3 min"], "electrode_area_cm2": "big"}', "is not a number"),
+    ],
+)
+def test_run_bad_plan_files(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, content: str | None, fragment: str
+) -> None:
+    path = tmp_path / "plan.json"
+    if content is not None:
+        path.write_text(content)
+    got, _, err = run(capsys, "run", "--plan", str(path), "--json")
+    one_line_error(got, err, 2, fragment)
+
+
+def test_run_plan_and_steps_together_are_refused(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    got, _, err = run(capsys, "run", "--plan", str(tmp_path / "p.json"), "--step", STEP, "--json")
+    one_line_error(got, err, 2, "not both")
+
+
+def _runner_with_interrupts(times: list[float]) -> tuple[SessionRunner, SimulatedDevice]:
+    clock = FakeClock()
+    device = SimulatedDevice(skin_load(10), clock=clock)
+    runner = SessionRunner(device, plan_from_steps([STEP], electrode_area_cm2=10), clock=clock)
+    pending = list(times)
+
+    def press_ctrl_c(name: str, document: Mapping[str, Any]) -> None:
+        if name == "reading" and pending and document["time_s"] >= pending[0]:
+            pending.pop(0)
+            os.kill(os.getpid(), signal.SIGINT)
+
+    runner.subscribe(press_ctrl_c)
+    return runner, device
+
+
+def test_ctrl_c_asks_for_a_ramped_stop() -> None:
+    runner, device = _runner_with_interrupts([40.0])
+    result = _run_with_ctrl_c(runner)
+    assert result.status == "stopped"
+    assert [s for _, s in result.states][-2:] == ["ramp_down", "stopped"]
+    assert not device.output_is_on()
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_a_second_ctrl_c_interrupts_with_the_output_off() -> None:
+    runner, device = _runner_with_interrupts([40.0, 45.0])
+    with pytest.raises(KeyboardInterrupt):
+        _run_with_ctrl_c(runner)
+    assert not device.output_is_on()
