@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.console import Console
 from rich.live import Live
 from rich.panel import Panel
 from rich.progress_bar import ProgressBar
@@ -142,9 +143,12 @@ def command(
         else:
             view = _LiveView(session_plan)
             runner.subscribe(view)
-            with Live(get_renderable=view.render, console=console(), refresh_per_second=8):
+            out = console()
+            with Live(get_renderable=view.render, console=out, refresh_per_second=8):
                 result = _run_with_ctrl_c(runner)
-            _summary(result)
+            if not out.is_terminal:
+                out.line()  # a live view written to a file or pipe ends without a newline
+            _summary(result, out)
     finally:
         dev.close()
     return {"complete": 0, "failed": EXIT_FAILED, "stopped": EXIT_STOPPED}[result.status]
@@ -171,8 +175,7 @@ def _run_with_ctrl_c(runner: SessionRunner) -> RunResult:
         signal.signal(signal.SIGINT, previous)
 
 
-def _summary(result: RunResult) -> None:
-    out = console()
+def _summary(result: RunResult, out: Console) -> None:
     colour = {"complete": "green", "stopped": "yellow", "failed": "bold red"}[result.status]
     out.print(f"[{colour}]{result.status}[/]: {result.reason}")
     out.print(f"dose: {result.charge_dose_mA_min:.3f} of {result.planned_dose_mA_min:.3f} mA·min planned")

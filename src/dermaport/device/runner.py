@@ -91,17 +91,14 @@ class RunResult:
             "events": [
                 {"t_s": _round(e["time_s"]), "kind": e["kind"], "detail": e["detail"]} for e in self.events
             ],
-            "timeline": [
-                {
-                    "time_s": _round(r["time_s"]),
-                    "set_current_mA": round(r["set_current_mA"], 6),
-                    "current_mA": round(r["current_mA"], 6),
-                    "voltage_V": round(r["voltage_V"], 6),
-                    "impedance_ohm": None if r["impedance_ohm"] is None else round(r["impedance_ohm"], 3),
-                    "state": r["state"],
-                }
-                for r in self.timeline
-            ],
+            "timeline": {  # one list per quantity, one entry per reading (as ``simulate`` gives it)
+                "time_s": [_round(r["time_s"]) for r in self.timeline],
+                "set_current_mA": [round(r["set_current_mA"], 6) for r in self.timeline],
+                "current_mA": [round(r["current_mA"], 6) for r in self.timeline],
+                "voltage_V": [round(r["voltage_V"], 6) for r in self.timeline],
+                "impedance_ohm": [_round(r["impedance_ohm"]) for r in self.timeline],
+                "state": [r["state"] for r in self.timeline],
+            },
         }
 
 
