@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import logging
 import statistics
 import time
 from collections.abc import Mapping, Sequence
@@ -155,6 +156,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10.0, help="real-time loop to time, per transport")
     args = parser.parse_args()
+    logging.getLogger("dermaport").setLevel(logging.ERROR)  # the sessions fail on purpose here
     loop_timing(args.seconds)
     reaction_real_time()
     reaction_fake_clock()
