@@ -11,7 +11,7 @@ import icalendar
 import pytest
 
 from dermaport.planning.standin import StandInPredictor
-from tests._cli import run
+from tests._cli import one_line_error, run
 from tests.safety.helpers import OK_ANSWERS, answers
 
 TODAY = ["--today", "2026-11-21"]
@@ -28,14 +28,6 @@ def standin(monkeypatch: pytest.MonkeyPatch) -> StandInPredictor:
     predictor = StandInPredictor()
     monkeypatch.setattr("dermaport.cli.plan.default_predictor", lambda: predictor)
     return predictor
-
-
-def one_line_error(code: int, err: str, expected_code: int, fragment: str) -> None:
-    assert code == expected_code
-    assert err.startswith("error: ")
-    assert err.count("\n") == 1
-    assert "Traceback" not in err
-    assert fragment in err
 
 
 def test_questions_json_contract(capsys: pytest.CaptureFixture[str]) -> None:

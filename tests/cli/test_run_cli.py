@@ -15,19 +15,11 @@ from dermaport.cli.run import EXIT_FAILED, _run_with_ctrl_c
 from dermaport.device import FakeClock, SessionRunner, SimulatedDevice, plan_from_steps
 from dermaport.device.electrical import skin_load
 from dermaport.planning.standin import StandInPredictor
-from tests._cli import run
+from tests._cli import one_line_error, run
 from tests.safety.helpers import OK_ANSWERS
 
 STEP = "iontophoresis anode 0.2 mA/cm2 for 3 min ramp 30 s"
 AREA = ["--electrode-area", "10 cm2"]
-
-
-def one_line_error(code: int, err: str, expected_code: int, fragment: str) -> None:
-    assert code == expected_code
-    assert err.startswith("error: ")
-    assert err.count("\n") == 1
-    assert "Traceback" not in err
-    assert fragment in err
 
 
 def test_run_json_contract_of_a_complete_session(capsys: pytest.CaptureFixture[str]) -> None:
