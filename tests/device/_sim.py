@@ -9,7 +9,6 @@ from typing import Any
 from dermaport.device import FakeClock, Fault, SessionRunner, SimulatedDevice, plan_from_steps
 from dermaport.device.electrical import skin_load
 from dermaport.device.runner import DELIVERING, RunResult
-from dermaport.errors import DeviceError
 
 PERIOD_S = 0.05
 STEP = "iontophoresis anode 2 mA for 3 min ramp 30 s"
@@ -58,7 +57,6 @@ def run_session(
     actions: Sequence[tuple[float, str]] = (),
     area_cm2: float = 10.0,
     seed: int = 0,
-    refusals_allowed: bool = False,
     max_pause_s: float = 600.0,
     **device_options: Any,
 ) -> Session:
@@ -77,14 +75,7 @@ def run_session(
         subscribers=[lambda n, d: documents.append((n, dict(d))), operator],
     )
     operator.runner = runner
-    try:
-        result = runner.run()
-    except DeviceError as exc:
-        if not refusals_allowed:
-            raise
-        result = RunResult(
-            "failed", f"refused before the start: {exc}", 0.0, plan.planned_dose_mA_min, None, None
-        )
+    result = runner.run()
     return Session(result, device, clock, documents)
 
 

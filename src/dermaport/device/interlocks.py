@@ -13,8 +13,10 @@ circuit).
    or more than :data:`IMPEDANCE_CHANGE_FACTOR` times above or below the contact check's value;
 5. compliance: the device's flag, or the voltage the plan's peak current needs into this
    impedance above :data:`COMPLIANCE_MARGIN` of the compliance voltage available;
-6. regulation: the device's flag, or measured current off the set-point by more than the
-   device's tolerance (while delivering), or any current while nothing should flow;
+6. current: above the step's peak or the 4 mA hard limit by more than the tolerance, at any
+   time; regulation: the device's flag, or measured current off the set-point by more than
+   the tolerance (while delivering), or any current while nothing should flow. The tolerance
+   is the device's, and the device must state one no larger than :data:`MAX_TOLERANCE_MA`;
 7. output state: on when it should be off, or off when it should be on;
 8. dose: the session over :data:`~dermaport.safety.limits.MAX_CHARGE_DOSE_MA_MIN` or a step
    past its planned dose, or the device's charge count and the runner's apart.
@@ -27,13 +29,15 @@ from dataclasses import dataclass
 from typing import Final
 
 from dermaport.device.protocol import OUTPUT_STATES, Identity, Telemetry
-from dermaport.safety.limits import MAX_CHARGE_DOSE_MA_MIN
+from dermaport.safety.limits import MAX_CHARGE_DOSE_MA_MIN, MAX_CURRENT_MA
 
 __all__ = [
     "COMPLIANCE_MARGIN",
     "IMPEDANCE_CHANGE_FACTOR",
     "IMPEDANCE_MAX_OHM",
     "IMPEDANCE_MIN_OHM",
+    "MAX_TOLERANCE_MA",
+    "MAX_WATCHDOG_S",
     "OPEN_CIRCUIT_OHM",
     "Expectation",
     "check_contact",
@@ -50,6 +54,13 @@ IMPEDANCE_MAX_OHM: Final = 50e3
 #: A change by more than this factor from the contact check trips (gbo: sudden resistance
 #: changes make the current spike).
 IMPEDANCE_CHANGE_FACTOR: Final = 3.0
+#: The largest regulation tolerance a device may state (2.5 % of the 4 mA ceiling); a device
+#: stating more is refused, so no device can widen the current checks.
+MAX_TOLERANCE_MA: Final = 0.1
+#: The longest device watchdog accepted: a device that would keep current flowing longer than
+#: this after losing its host is refused (a laboratory source with no watchdog at all states
+#: none, and the runner says so in its start document).
+MAX_WATCHDOG_S: Final = 1.0
 #: The voltage the peak current needs must stay below this share of the compliance voltage.
 COMPLIANCE_MARGIN: Final = 0.9
 #: Allowed gap between the device's charge count and the runner's: 2 % plus 0.01 mA·min.
@@ -142,9 +153,15 @@ def check_reading(tel: Telemetry, expect: Expectation, *, identity: Identity) ->
         return need
     if expect.delivering and tel.voltage_V >= COMPLIANCE_MARGIN * compliance_V:
         return f"compliance: {tel.voltage_V:.3g} V at the output, the device can drive {compliance_V:.3g} V"
+    tolerance = min(identity.tolerance_mA, MAX_TOLERANCE_MA)
+    ceiling = min(expect.peak_mA, MAX_CURRENT_MA)
+    if abs(tel.current_mA) > ceiling + tolerance:
+        return (
+            f"current: {tel.current_mA:.4g} mA is above the step's {ceiling:.4g} mA "
+            f"(tolerance ±{tolerance:g} mA)"
+        )
     if "regulation" in flags:
         return "regulation fault: the device reports its current off the set-point"
-    tolerance = identity.tolerance_mA
     if expect.delivering and abs(tel.current_mA - expect.set_mA) > tolerance:
         return (
             f"regulation: measured {tel.current_mA:.4g} mA against the set-point {expect.set_mA:.4g} mA "

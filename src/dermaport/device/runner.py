@@ -9,8 +9,10 @@ States (``RunState``)::
     any state ──fault──► output off at once → failed
 
 Every tick (``period_s``, 20 Hz by default) the runner sends a heartbeat, takes one reading,
-checks it against every interlock (:mod:`dermaport.device.interlocks`), and only then sets the
-next set-point. The dose is integrated from the readings; a step ramps down when its dose
+checks it against every interlock (:mod:`dermaport.device.interlocks`), switches the output
+off at once if one trips, only then hands the reading to subscribers, and only then sets the
+next set-point. An exchange that takes longer than two periods is a lost link. The dose is
+integrated from the readings; a step ramps down when its dose
 plus the ramp-down's will reach the planned dose, so the session stops itself at the dose.
 No trip resumes: a fault ends the session ``failed``. The output is switched off on every
 way out (``finally``); where the link is lost, the device's watchdog does it, and the runner
@@ -27,14 +29,20 @@ from __future__ import annotations
 
 import logging
 import math
-import threading
+import queue
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
 from dermaport.device.clock import Clock
-from dermaport.device.interlocks import Expectation, check_contact, check_reading
+from dermaport.device.interlocks import (
+    MAX_TOLERANCE_MA,
+    MAX_WATCHDOG_S,
+    Expectation,
+    check_contact,
+    check_reading,
+)
 from dermaport.device.protocol import Device, Identity, OutputConfig, Telemetry
 from dermaport.device.session_plan import Segment, SessionPlan
 from dermaport.errors import DeviceError, SafetyError
@@ -136,8 +144,12 @@ class SessionRunner:
         self._subscribers = list(subscribers)
         self._uid = uid or uuid.uuid4().hex
         self._metadata = dict(metadata or {})
-        self._lock = threading.Lock()
-        self._requests: list[str] = []
+        # operator requests: SimpleQueue.put is safe from a signal handler (Ctrl-C), a lock is not
+        self._requests: queue.SimpleQueue[str] = queue.SimpleQueue()
+        self._pause_pending = False  # a pause asked during a step's last ramp down
+        self._off_error: DeviceError | None = None
+        self._off_confirmed = True  # the device acknowledged output off, and nothing turned it on
+        self._baseline = 0.0
         self._started = False
         self.state: RunState = "idle"
         self._t0 = 0.0
@@ -170,13 +182,15 @@ class SessionRunner:
         self._request("stop")
 
     def _request(self, action: str) -> None:
-        with self._lock:
-            self._requests.append(action)
+        self._requests.put(action)
 
     def _take_requests(self) -> list[str]:
-        with self._lock:
-            taken, self._requests = self._requests, []
-        return taken
+        taken = []
+        while True:
+            try:
+                taken.append(self._requests.get_nowait())
+            except queue.Empty:
+                return taken
 
     # -- documents ---------------------------------------------------------------------------------
 
@@ -215,9 +229,16 @@ class SessionRunner:
         self._started = True
         self._t0 = self._clock.now()
         self._result.states.append((0.0, "idle"))
-        identity = self._call(self._device.identify)
-        self._identity = self._result.identity = identity
-        self._call(lambda: self._device.output(False))  # whatever a crashed host may have left on
+        try:
+            identity = self._call(self._device.identify)
+            self._identity = self._result.identity = identity
+            self._switch_off()  # whatever a crashed host may have left on
+        except DeviceError as exc:
+            # nothing has started: no documents, but a failed result for the caller to report
+            self._result.status, self._result.reason = "failed", f"communication lost: {exc}"
+            self._result.fault_at_s = self._now()
+            self.state = "failed"
+            return self._result
         self._refuse_unsafe_device(identity)
         try:
             self._emit("start", self._start_document(identity))
@@ -228,6 +249,10 @@ class SessionRunner:
                 if self.state in _DONE:
                     break
             else:
+                if self._pause_pending:
+                    self._event(
+                        "operator_ignored", action="pause", state=self.state, why="the plan is complete"
+                    )
                 self._finish("complete", "plan delivered: the dose was reached")
         except _FaultError as fault:
             self._fail(str(fault))
@@ -250,15 +275,21 @@ class SessionRunner:
                 f"refused: the plan's {peak:.3g} mA is above the device's maximum "
                 f"{identity.max_current_mA:g} mA"
             )
-        if not (identity.tolerance_mA > 0 and math.isfinite(identity.tolerance_mA)):
+        if not (0 < identity.tolerance_mA <= MAX_TOLERANCE_MA):
             raise SafetyError(
-                f"refused: the device states no usable tolerance ({identity.tolerance_mA!r} mA)"
+                f"refused: the device states no usable tolerance ({identity.tolerance_mA!r} mA; "
+                f"the runner accepts up to {MAX_TOLERANCE_MA:g} mA)"
             )
         if not (identity.compliance_V > 0 and math.isfinite(identity.compliance_V)):
             raise SafetyError(
                 f"refused: the device states no usable compliance ({identity.compliance_V!r} V)"
             )
         wd = identity.watchdog_s
+        if wd is not None and not wd <= MAX_WATCHDOG_S:
+            raise SafetyError(
+                f"refused: the device's watchdog ({wd!r} s) would keep current flowing longer than "
+                f"{MAX_WATCHDOG_S:g} s after losing its host"
+            )
         if wd is not None and not wd >= 2 * self._period:
             raise SafetyError(
                 f"refused: the device's watchdog ({wd:g} s) is shorter than two telemetry periods "
@@ -287,14 +318,26 @@ class SessionRunner:
         step_dose = 0.0
         ramp_rate = seg.current_mA / seg.ramp_s  # mA/s, the steepest this step may change
         level, after_down, paused_at, delivering_s, resumes = 0.0, "next", 0.0, 0.0, 0
-        baseline = self._contact_check(seg)
+        if self._pause_pending:  # paused during the last step's ramp down: hold before this one
+            self._pause_pending = False
+            self._enter("paused")
+            baseline, paused_at = self._baseline, self._now()
+        else:
+            baseline = self._contact_check(seg)
         phase_start = self._now()
         first_tick, ticks = self._clock.now(), 0
         while True:
             ticks += 1
             self._clock.sleep_until(first_tick + ticks * self._period)  # no drift from adding up
+            asked = self._now()
             tel = self._exchange_reading()
             now = self._now()
+            if now - asked > 2 * self._period:
+                self._cut_output()
+                raise _FaultError(
+                    f"communication lost: the reading took {now - asked:.3g} s, more than two "
+                    f"periods ({2 * self._period:g} s)"
+                )
             dt = now - (self._last_read_t if self._last_read_t is not None else now)
             self._last_read_t = now
             delivering = self.state in DELIVERING
@@ -304,7 +347,6 @@ class SessionRunner:
                 self._dose += tel.current_mA * dt / 60.0
                 if self._device_charge is not None:
                     self._device_charge += tel.current_mA * dt / 60.0
-            self._reading(tel, seg)
             reason = check_reading(
                 tel,
                 Expectation(
@@ -325,6 +367,9 @@ class SessionRunner:
                     f"dose: {step_dose:.4g} of {seg.planned_dose_mA_min:.4g} mA·min after "
                     f"{delivering_s:.4g} s of current, more than the {allowed_s:.4g} s the step may take"
                 )
+            if reason is not None:
+                self._cut_output()  # before anything else: subscribers may be slow or raise
+            self._reading(tel, seg)
             if reason is not None:
                 raise _FaultError(reason)
             for action in self._take_requests():
@@ -393,6 +438,10 @@ class SessionRunner:
         if action == "pause" and state in ("ramp_up", "deliver"):
             self._enter("ramp_down")
             return "paused", self._set, self._now()
+        if action == "pause" and state == "ramp_down" and after_down == "next":
+            self._pause_pending = True  # the step is ending: pause before the next one starts
+            self._event("pause_pending", why="asked during the step's last ramp down")
+            return after_down, level, phase_start
         if action == "resume" and state == "paused":
             self._enter("contact_check")
             return "next", level, phase_start
@@ -408,6 +457,7 @@ class SessionRunner:
         )
         if reason is not None:
             raise _FaultError(reason)
+        self._baseline = contact.impedance_ohm
         if self._last_read_t is None:
             self._last_read_t = self._now()
         if not self._output_on:
@@ -419,6 +469,7 @@ class SessionRunner:
         self._call(lambda: self._device.configure(OutputConfig("galvanic", seg.polarity, 0.0)))
         self._device_charge = 0.0
         self._set = 0.0
+        self._off_confirmed = False  # from the moment the command may reach the device
         self._call(lambda: self._device.output(True))
         self._output_on = True
         self._event("output_on", polarity=seg.polarity)
@@ -443,11 +494,35 @@ class SessionRunner:
         self._set = current_mA
 
     def _output(self, on: bool) -> None:
-        self._call(lambda: self._device.output(on))
-        self._output_on = on
-        if not on:
+        if on:
+            self._off_confirmed = False
+            self._call(lambda: self._device.output(True))
+            self._output_on = True
+            return
+        self._switch_off()
+        self._result.output_off_at_s = self._now()
+        self._event("output_off", by="runner")
+
+    def _switch_off(self) -> None:
+        """Command the output off; on return the device has acknowledged it."""
+        self._call(lambda: self._device.output(False))
+        self._output_on = False
+        self._off_confirmed = True
+
+    def _try_switch_off(self) -> DeviceError | None:
+        """Switch off now (again, if need be); the error when the device did not acknowledge."""
+        was_on = self._output_on
+        try:
+            self._switch_off()
+        except DeviceError as exc:
+            return exc
+        if was_on or self._result.output_off_at_s is None:
             self._result.output_off_at_s = self._now()
-            self._event("output_off", by="runner")
+        return None
+
+    def _cut_output(self) -> None:
+        """Output off at once on a trip, before any document goes out."""
+        self._off_error = self._try_switch_off()
 
     def _reading(self, tel: Telemetry, seg: Segment) -> None:
         reading = {
@@ -475,42 +550,31 @@ class SessionRunner:
         if self.state == "failed":
             return
         self._failing = True
-        logger.warning("session %s failed: %s", self._uid, reason)
         self._result.fault_at_s = self._now()
         self._result.status, self._result.reason = "failed", reason
+        error = self._try_switch_off()  # first of all: no subscriber may delay or prevent it
+        logger.warning("session %s failed: %s", self._uid, reason)
         self._event("fault", reason=reason, state=self.state)
-        self._switch_off_after_fault()
-        self._enter("failed")
-
-    def _switch_off_after_fault(self) -> None:
-        try:
-            self._call(lambda: self._device.output(False))
-        except DeviceError as exc:
-            wd = self._require_identity().watchdog_s if self._identity is not None else None
+        if error is None:
+            self._event("output_off", by="runner after the fault", confirmed=True)
+        else:
+            wd = self._identity.watchdog_s if self._identity is not None else None
             if wd is not None:
                 off_at = self._last_ack + wd
                 self._result.output_off_at_s = off_at
-                self._event("output_off", by="device watchdog", confirmed=False, at_s=off_at, error=str(exc))
+                self._event(
+                    "output_off", by="device watchdog", confirmed=False, at_s=off_at, error=str(error)
+                )
             else:
-                self._event("output_off_unconfirmed", error=str(exc), why="the device has no watchdog")
-            self._output_on = False
-            return
-        self._result.output_off_at_s = self._now()
-        self._output_on = False
-        self._event("output_off", by="runner after the fault", confirmed=True)
+                self._event("output_off_unconfirmed", error=str(error), why="the device has no watchdog")
+        self._enter("failed")
 
     def _ensure_off(self) -> None:
-        """Switch off once more on the way out (a no-op for the device when it is off already)."""
-        if self._result.status == "failed":
-            return  # _fail switched off, or knows it could not
-        try:
-            self._call(lambda: self._device.output(False))
-        except DeviceError:
-            logger.exception("could not confirm the output off at the end of session %s", self._uid)
+        """Switch off once more on the way out, unless the device has acknowledged it is off."""
+        if self._off_confirmed:
             return
-        if self._output_on or self._result.output_off_at_s is None:
-            self._result.output_off_at_s = self._now()
-        self._output_on = False
+        if self._try_switch_off() is not None:
+            logger.error("could not confirm the output off at the end of session %s", self._uid)
 
     def _stop_document(self) -> None:
         self._result.charge_dose_mA_min = self._dose
