@@ -101,7 +101,7 @@ def reaction_real_time() -> float:
         time.sleep(0.2)  # let a watchdog act where the link was lost
         sim.output_is_on()
         off = [t for t, on in sim.switches if not on]
-        off_after = off[-1] - T_FAULT_S if off else float("nan")
+        off_after = max(off[-1] - T_FAULT_S, 0.0) if off else float("nan")  # a reset is its own off
         detect = (result.fault_at_s or float("nan")) - T_FAULT_S
         worst = max(worst, off_after)
         print(

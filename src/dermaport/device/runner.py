@@ -574,7 +574,7 @@ class SessionRunner:
         if self._off_confirmed:
             return
         if self._try_switch_off() is not None:
-            logger.error("could not confirm the output off at the end of session %s", self._uid)
+            logger.warning("could not confirm the output off at the end of session %s", self._uid)
 
     def _stop_document(self) -> None:
         self._result.charge_dose_mA_min = self._dose
