@@ -59,6 +59,8 @@ def test_frames_byte_for_byte(seq: int, words: tuple[str, ...], frame: bytes) ->
         (b"01 HB*2D9A", "not a frame"),
         (b"01 H\xffB*2D9A\n", "not a frame"),
         (b"01 " + b"A" * 200 + b"*0000\n", "longer than"),
+        (b"01 HB*2D9A\n\n", "not a frame"),
+        (b"01 HB*2D9A\r\n\n", "not a frame"),
     ],
 )
 def test_bad_frames_are_refused(line: bytes, why: str) -> None:
@@ -67,7 +69,7 @@ def test_bad_frames_are_refused(line: bytes, why: str) -> None:
 
 
 def test_words_that_would_break_the_framing_are_refused() -> None:
-    for word in ("two words", "a*b", "", "é"):
+    for word in ("two words", "a*b", "", "é", "OK\n", "OK\r", "A\nB", "\n"):
         with pytest.raises(lp.FrameError):
             lp.encode(1, word)
 
