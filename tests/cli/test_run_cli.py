@@ -119,6 +119,15 @@ def test_run_holds_a_hand_edited_plan_file_to_its_skin_sensitivity(
         (["--step", "rest for 3 min", *AREA], 2, "no current step"),
         ([*AREA], 2, "give --plan FILE or --step STEP"),
         (["--step", STEP, *AREA, "--device", "tcp:1234"], 2, "device address 'tcp:1234'"),
+        (["--step", STEP, *AREA, "--device", "tcp:1234"], 2, "e.g. --device socket://127.0.0.1:7700"),
+        (
+            ["--step", STEP, *AREA, "--device", "bogus://x"],
+            2,
+            "scheme 'bogus' in 'bogus://x' is not one of sim",
+        ),
+        (["--step", STEP, *AREA, "--device", "bogus://x"], 2, "e.g. --device socket://127.0.0.1:7700"),
+        (["--step", STEP, "--electrode-area", "-3 cm2"], 2, "electrode area -3 cm² must be above zero"),
+        (["--step", STEP, "--electrode-area", "1e9 cm2"], 2, "electrode area 1e+09 cm² is larger than"),
         (["--step", STEP, *AREA, "--device", "socket://127.0.0.1:1", "--fault", "regulation@1"], 2, "sim"),
     ],
 )

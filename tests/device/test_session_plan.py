@@ -4,12 +4,15 @@ at run time, so a hand-edited plan file cannot deliver more than its plan allowe
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from dermaport.device import plan_from_file
+from dermaport.device import Fault, plan_from_file, plan_from_steps
+from dermaport.device.faults import FaultSyntaxError, check_fault_times
+from dermaport.device.session_plan import MAX_ELECTRODE_AREA_CM2
 from dermaport.errors import InputError, SafetyError
 from dermaport.planning.plan import make_plan
 from dermaport.planning.products import product_named
@@ -120,3 +123,44 @@ def test_a_plan_file_without_its_ceilings_is_refused(
         plan_from_file(_write(tmp_path, data))
     assert fragment in str(info.value)
     assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("area", "fragment"),
+    [
+        (math.inf, "electrode area inf cm² is not a finite number: e.g. --electrode-area '10 cm2'"),
+        (math.nan, "electrode area nan cm² is not a finite number: e.g. --electrode-area '10 cm2'"),
+        (-3.0000000000000004, "electrode area -3 cm² must be above zero: e.g. --electrode-area '10 cm2'"),
+        (0.0, "electrode area 0 cm² must be above zero"),
+        (
+            MAX_ELECTRODE_AREA_CM2 * 1.5,
+            f"electrode area 300 cm² is larger than the largest pad, {MAX_ELECTRODE_AREA_CM2:g} cm²: e.g.",
+        ),
+    ],
+)
+def test_a_bad_electrode_area_is_named(area: float, fragment: str) -> None:
+    with pytest.raises(InputError) as info:
+        plan_from_steps(["iontophoresis anode 1 mA for 3 min"], electrode_area_cm2=area)
+    assert fragment in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_a_plan_file_with_an_infinite_area_is_refused(tmp_path: Path) -> None:
+    data = {**_plan_json(), "electrode_area_cm2": math.inf}
+    with pytest.raises(InputError, match="electrode area inf cm² is not a finite number"):
+        plan_from_file(_write(tmp_path, data))
+
+
+def test_a_fault_after_the_plans_end_is_refused() -> None:
+    plan = plan_from_steps(
+        ["iontophoresis anode 1 mA for 3 min", "rest for 1 min", "desincrustation 1 mA for 2 min"],
+        electrode_area_cm2=10,
+    )
+    assert plan.duration_s == 300.0
+    check_fault_times([Fault("contact-loss", 0.0), Fault("regulation", 300.0)], plan)
+    with pytest.raises(FaultSyntaxError) as info:
+        check_fault_times([Fault("contact-loss", 10.0), Fault("comm-loss", 3600.0)], plan)
+    message = str(info.value)
+    assert "fault comm-loss@3600 s is after the plan's end: it lasts 300 s" in message
+    assert "e.g. --fault 'contact-loss@2 min'" in message
+    assert "\n" not in message

@@ -40,11 +40,23 @@ from dermaport.safety.limits import (
     enforce,
 )
 
-__all__ = ["PLAN_TOLERANCE", "Segment", "SessionPlan", "plan_from_file", "plan_from_json", "plan_from_steps"]
+__all__ = [
+    "MAX_ELECTRODE_AREA_CM2",
+    "PLAN_TOLERANCE",
+    "Segment",
+    "SessionPlan",
+    "plan_from_file",
+    "plan_from_json",
+    "plan_from_steps",
+]
 
 #: How far (relative, and absolute for the file's rounding to 6 decimals) a step may lie above
 #: the density and charge its plan file records.
 PLAN_TOLERANCE = 1e-6
+
+#: Largest electrode area taken, cm²: a large body pad is about 10 × 20 cm. A bigger figure is
+#: a typo (a unit or a zero too many), and the current density check would be meaningless.
+MAX_ELECTRODE_AREA_CM2 = 200.0
 
 _AREA_EXAMPLE = "--electrode-area '10 cm2'"
 _RECREATE = "re-create it with: dermaport plan ... --json > plan.json"
@@ -80,6 +92,11 @@ class SessionPlan:
     def planned_dose_mA_min(self) -> float:  # noqa: N802
         """Charge the session is planned to deliver, mA·min."""
         return sum(s.planned_dose_mA_min for s in self.segments)
+
+    @property
+    def duration_s(self) -> float:
+        """Time the current steps take, one after another, s (the skipped steps take none here)."""
+        return sum(s.duration_s for s in self.segments)
 
     @property
     def peak_current_mA(self) -> float:  # noqa: N802
@@ -141,9 +158,18 @@ def plan_from_steps(
             f"step {current[0][0]!r} needs the electrode area to check the current density: "
             f"e.g. {_AREA_EXAMPLE}"
         )
-    if not (math.isfinite(electrode_area_cm2) and electrode_area_cm2 > 0):
+    if not math.isfinite(electrode_area_cm2):
         raise InputError(
-            f"electrode area {electrode_area_cm2!r} cm² must be above zero: e.g. {_AREA_EXAMPLE}"
+            f"electrode area {electrode_area_cm2:g} cm² is not a finite number: e.g. {_AREA_EXAMPLE}"
+        )
+    if not electrode_area_cm2 > 0:
+        raise InputError(
+            f"electrode area {electrode_area_cm2:.6g} cm² must be above zero: e.g. {_AREA_EXAMPLE}"
+        )
+    if electrode_area_cm2 > MAX_ELECTRODE_AREA_CM2:
+        raise InputError(
+            f"electrode area {electrode_area_cm2:.6g} cm² is larger than the largest pad, "
+            f"{MAX_ELECTRODE_AREA_CM2:g} cm²: e.g. {_AREA_EXAMPLE}"
         )
     segments = []
     for index, (text, step) in enumerate(current):
@@ -226,7 +252,7 @@ def plan_from_json(data: object, *, source: str, electrode_area_cm2: float | Non
         raise InputError(f"plan file {source!r}: electrode_area_cm2 {area!r} is not a number: e.g. 10")
     if electrode_area_cm2 is not None and area is not None and not math.isclose(electrode_area_cm2, area):
         raise InputError(
-            f"--electrode-area {electrode_area_cm2:g} cm² differs from the plan's {area:g} cm²: "
+            f"--electrode-area {electrode_area_cm2:.6g} cm² differs from the plan's {area:.6g} cm²: "
             "leave the option out to use the plan's"
         )
     if "skin_sensitivity" not in data:
