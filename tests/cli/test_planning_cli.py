@@ -144,6 +144,8 @@ def test_plan_json_contract(
     assert data["current_mA"] == 3.0
     assert data["duration_s"] == 360
     assert data["charge_dose_mA_min"] == 18
+    assert data["skin_sensitivity"] == "normal"
+    assert data["density_ceiling_mA_per_cm2"] == 0.5
     assert data["predicted"]["vehicle_ph_max"] <= 8
     assert isinstance(data["warnings"], list)
     assert standin.calls == 1

@@ -86,6 +86,25 @@ def test_run_takes_the_file_dermaport_plan_writes(
     assert skipped == [s for s in plan["steps"] if " mA" not in s]
 
 
+def test_run_holds_a_hand_edited_plan_file_to_its_skin_sensitivity(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    predictor = StandInPredictor()
+    monkeypatch.setattr("dermaport.cli.plan.default_predictor", lambda: predictor)
+    answers = tmp_path / "client.json"
+    answers.write_text(json.dumps({**OK_ANSWERS, "skin_sensitivity": "sensitive"}))
+    argv = ["plan", "--answers", str(answers), "--concern", "hydration", "--area", "face"]
+    code, out, err = run(capsys, *argv, "--product", "sap-ampoule", "--json", "--today", "2026-11-21")
+    assert code == 0, err
+    plan = json.loads(out)
+    assert "iontophoresis cathode 0.1 mA/cm2 for 4 min ramp 30 s" in plan["steps"]
+    plan["steps"] = [s.replace("0.1 mA/cm2", "0.4 mA/cm2") for s in plan["steps"]]
+    plan_file = tmp_path / "plan.json"
+    plan_file.write_text(json.dumps(plan))
+    got, _, err = run(capsys, "run", "--plan", str(plan_file), "--json")
+    one_line_error(got, err, 1, "current density 0.4 mA/cm² breaks the hard limit 0.2 mA/cm²")
+
+
 @pytest.mark.parametrize(
     ("argv", "code", "fragment"),
     [
@@ -100,6 +119,15 @@ def test_run_takes_the_file_dermaport_plan_writes(
         (["--step", "rest for 3 min", *AREA], 2, "no current step"),
         ([*AREA], 2, "give --plan FILE or --step STEP"),
         (["--step", STEP, *AREA, "--device", "tcp:1234"], 2, "device address 'tcp:1234'"),
+        (["--step", STEP, *AREA, "--device", "tcp:1234"], 2, "e.g. --device socket://127.0.0.1:7700"),
+        (
+            ["--step", STEP, *AREA, "--device", "bogus://x"],
+            2,
+            "scheme 'bogus' in 'bogus://x' is not one of sim",
+        ),
+        (["--step", STEP, *AREA, "--device", "bogus://x"], 2, "e.g. --device socket://127.0.0.1:7700"),
+        (["--step", STEP, "--electrode-area", "-3 cm2"], 2, "electrode area -3 cm² must be above zero"),
+        (["--step", STEP, "--electrode-area", "1e9 cm2"], 2, "electrode area 1e+09 cm² is larger than"),
         (["--step", STEP, *AREA, "--device", "socket://127.0.0.1:1", "--fault", "regulation@1"], 2, "sim"),
     ],
 )
@@ -122,6 +150,10 @@ def test_run_density_step_without_an_area_is_refused(capsys: pytest.CaptureFixtu
         ("{not json", "is not JSON"),
         ('{"electrode": "anode"}', "has no 'steps' list of strings"),
         ('{"steps": ["iontophoresis anode 2 mA for 3 min"], "electrode_area_cm2": "big"}', "is not a number"),
+        (
+            '{"steps": ["iontophoresis anode 2 mA for 3 min"], "electrode_area_cm2": 10}',
+            "does not record 'skin_sensitivity': re-create it with: dermaport plan",
+        ),
     ],
 )
 def test_run_bad_plan_files(

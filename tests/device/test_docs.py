@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dermaport.device import FAULT_KINDS
+from dermaport.device import FAULT_KINDS, FakeClock, SimulatedDevice
 from dermaport.device import interlocks as il
 from dermaport.device import line_protocol as lp
+from dermaport.device.electrical import skin_load
+from dermaport.device.line_server import LineProtocolHandler
 from dermaport.device.runner import RunResult
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
@@ -34,3 +36,20 @@ def test_every_command_and_error_code_of_the_protocol_is_documented() -> None:
         assert f"`{command}" in text
     assert all(f"`{code}`" in text for code in lp.ERROR_CODES)
     assert lp.encode(2, "HELLO", "1").decode().strip() in text
+
+
+def test_what_clears_the_watchdog_flag_is_what_the_simulator_does() -> None:
+    clock = FakeClock()
+    handler = LineProtocolHandler(SimulatedDevice(skin_load(10), clock=clock))
+    assert handler.handle(lp.encode(1, "HELLO", "1")) == lp.encode(1, "OK", "1")
+    assert handler.handle(lp.encode(2, "CONF", "G", "A", "1")) == lp.encode(2, "OK")
+    assert handler.handle(lp.encode(3, "OUT", "1")) == lp.encode(3, "OK")
+    clock.advance(1.0)  # no request for longer than the watchdog: output off, `watchdog` latched
+    assert handler.handle(lp.encode(4, "CONF", "G", "A", "1")) == lp.encode(4, "OK")
+    assert lp.decode(handler.handle(lp.encode(5, "OUT", "1")) or b"").words[:2] == ("ERR", "FAULT")
+    text = (DOCS / "device-protocol.md").read_text(encoding="utf-8")
+    conf = next(line for line in text.splitlines() if line.startswith("| `CONF"))
+    assert "Clears the charge count and the `reset` flag" in conf
+    assert "watchdog" not in conf.partition("Clears")[2].partition(";")[0]
+    assert "`watchdog` until the next `CONF`" not in text
+    assert "stay latched until the device resets" in text

@@ -4,6 +4,7 @@ the simulator served on a pseudo-terminal and on a loopback socket, and a sessio
 from __future__ import annotations
 
 import os
+import time
 
 import pytest
 
@@ -14,7 +15,7 @@ from dermaport.device.line_server import LineProtocolHandler, PtyServer, TcpServ
 from dermaport.device.protocol import Identity, Telemetry
 from dermaport.device.serial_driver import LineProtocolDevice
 from dermaport.errors import DeviceCommunicationError, DeviceRefusedError
-from tests.device._ports import ExpectedProtocol
+from tests.device._ports import ExpectedProtocol, TricklingPort
 
 
 def reference_crc(data: bytes) -> int:
@@ -59,6 +60,8 @@ def test_frames_byte_for_byte(seq: int, words: tuple[str, ...], frame: bytes) ->
         (b"01 HB*2D9A", "not a frame"),
         (b"01 H\xffB*2D9A\n", "not a frame"),
         (b"01 " + b"A" * 200 + b"*0000\n", "longer than"),
+        (b"01 HB*2D9A\n\n", "not a frame"),
+        (b"01 HB*2D9A\r\n\n", "not a frame"),
     ],
 )
 def test_bad_frames_are_refused(line: bytes, why: str) -> None:
@@ -67,7 +70,7 @@ def test_bad_frames_are_refused(line: bytes, why: str) -> None:
 
 
 def test_words_that_would_break_the_framing_are_refused() -> None:
-    for word in ("two words", "a*b", "", "é"):
+    for word in ("two words", "a*b", "", "é", "OK\n", "OK\r", "A\nB", "\n"):
         with pytest.raises(lp.FrameError):
             lp.encode(1, word)
 
@@ -181,7 +184,7 @@ def test_the_driver_writes_and_reads_exact_bytes() -> None:
 @pytest.mark.parametrize(
     ("answer", "error", "match"),
     [
-        (b"", DeviceCommunicationError, "no reply to HB in time"),
+        (b"", DeviceCommunicationError, r"no reply to HB within 0\.1 s"),
         (b"01 OK*0000\n", DeviceCommunicationError, "checksum"),
         (b"01 OK", DeviceCommunicationError, "no reply"),
         (lp.encode(1, "ERR", "FAULT", "latched"), DeviceRefusedError, "FAULT latched"),
@@ -198,6 +201,24 @@ def test_the_driver_drops_a_stale_reply_and_reads_its_own() -> None:
     port = ExpectedProtocol([(lp.encode(1, "HB"), lp.encode(0xFF, "OK") + lp.encode(1, "OK"))])
     LineProtocolDevice(port).heartbeat()
     port.done()
+
+
+@pytest.mark.parametrize(
+    ("answer", "byte_delay_s"),
+    [
+        (lp.encode(1, "OK"), 0.05),  # the right reply, a byte at a time, each within the timeout
+        (lp.encode(0xFF, "OK"), 0.0),  # stale replies, as fast as they come, forever
+        (lp.encode(0xFF, "OK"), 0.01),  # stale replies, trickled
+    ],
+)
+def test_one_request_gives_up_at_one_deadline(answer: bytes, byte_delay_s: float) -> None:
+    timeout_s = 0.2
+    port = TricklingPort(answer, byte_delay_s=byte_delay_s, silent_after_s=10 * timeout_s)
+    device = LineProtocolDevice(port, timeout_s=timeout_s)
+    started = time.monotonic()
+    with pytest.raises(DeviceCommunicationError, match=r"no reply to HB within 0\.2 s"):
+        device.heartbeat()
+    assert time.monotonic() - started < 3 * timeout_s  # a generous bound: one deadline, not one per byte
 
 
 def _session(url: str, clock: FakeClock) -> tuple[str, str, float, float]:

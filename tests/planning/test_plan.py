@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -11,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from dermaport.device.session_plan import plan_from_json
 from dermaport.errors import InputError, SafetyError
 from dermaport.planning.plan import Plan, make_plan
 from dermaport.planning.predictor import PredictionRequest
@@ -266,6 +268,9 @@ def test_no_plan_ever_exceeds_a_hard_limit(
     if target:
         assert plan.target_delivered_ug_per_cm2 is not None
         assert plan.target_delivered_ug_per_cm2 >= target
+    if plan.electrode is not None:  # its plan file runs, held to the plan's own ceilings
+        session = plan_from_json(json.loads(json.dumps(plan.to_json())), source="plan.json")
+        assert session.steps == plan.steps
 
 
 @settings(max_examples=30, deadline=None)

@@ -24,6 +24,8 @@ from dermaport.errors import InputError
 
 __all__ = ["ADDRESS_EXAMPLES", "open_device"]
 
+_EXAMPLE = "e.g. --device socket://127.0.0.1:7700"
+
 ADDRESS_EXAMPLES = (
     "sim",
     "serial:///dev/ttyUSB0",
@@ -51,7 +53,9 @@ def open_device(
         return SimulatedDevice(load, clock=clock, faults=faults, seed=seed)
     scheme, sep, rest = text.partition("://")
     if not sep or not rest:
-        raise InputError(f"device address {address!r} is not one of the forms {', '.join(ADDRESS_EXAMPLES)}")
+        raise InputError(
+            f"device address {address!r} is not one of the forms {', '.join(ADDRESS_EXAMPLES)}: {_EXAMPLE}"
+        )
     if scheme == "serial":
         from dermaport.device.serial_driver import LineProtocolDevice
 
@@ -68,4 +72,7 @@ def open_device(
         from dermaport.device.scpi import Keithley2400
 
         return Keithley2400.open(rest, clock=clock)
-    raise InputError(f"device address scheme {scheme!r} is not one of sim, serial, socket, scpi, scpi-serial")
+    raise InputError(
+        f"device address scheme {scheme!r} in {address!r} is not one of sim, serial, socket, scpi, "
+        f"scpi-serial: {_EXAMPLE}"
+    )

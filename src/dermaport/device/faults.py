@@ -15,13 +15,17 @@ Each kind, and what the simulated device does from its time on:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from dermaport.errors import InputError
 from dermaport.units import parse_si
 
-__all__ = ["FAULT_KINDS", "Fault", "FaultSyntaxError", "parse_fault"]
+if TYPE_CHECKING:
+    from dermaport.device.session_plan import SessionPlan
+
+__all__ = ["FAULT_KINDS", "Fault", "FaultSyntaxError", "check_fault_times", "parse_fault"]
 
 FAULT_KINDS: Final = (
     "contact-loss",
@@ -71,3 +75,18 @@ def parse_fault(text: str) -> Fault:
             f"fault time {when!r} in {text!r} is before the start: e.g. --fault '{_EXAMPLE}'"
         )
     return Fault(kind, at_s)
+
+
+def check_fault_times(faults: Iterable[Fault], plan: SessionPlan) -> None:
+    """Refuse (FaultSyntaxError) a fault timed after ``plan``'s current steps end: it would never fire.
+
+    The plan's length is its current steps' durations end to end (s); a fault at the very end
+    is taken.
+    """
+    end_s = plan.duration_s
+    for fault in faults:
+        if fault.at_s > end_s + 1e-9:
+            raise FaultSyntaxError(
+                f"fault {fault} is after the plan's end: it lasts {end_s:g} s ({end_s / 60:.3g} min); "
+                f"e.g. --fault '{_EXAMPLE}'"
+            )

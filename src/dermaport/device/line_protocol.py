@@ -43,8 +43,10 @@ MAX_LINE = 160
 #: Error codes a device may answer with.
 ERROR_CODES = ("CRC", "SYNTAX", "UNKNOWN", "RANGE", "STATE", "VERSION", "FAULT")
 
-_TOKEN = re.compile(r"^[!-)+-~]+$")  # printable ASCII without space and '*'
-_FRAME = re.compile(rb"^([0-9A-F]{2}) ([ -)+-~]+)\*([0-9A-F]{4})\r?\n$")
+# Both are used with fullmatch: a '$' would also match before a trailing newline, letting a
+# word carry a line break into a frame and a frame end in two.
+_TOKEN = re.compile(r"[!-)+-~]+")  # printable ASCII without space and '*'
+_FRAME = re.compile(rb"([0-9A-F]{2}) ([ -)+-~]+)\*([0-9A-F]{4})\r?\n")
 
 
 class FrameError(ValueError):
@@ -69,8 +71,10 @@ def encode(seq: int, *words: str) -> bytes:
     if not 0 <= seq <= 0xFF:
         raise FrameError(f"sequence number {seq} is outside 0–255")
     for word in words:
-        if not _TOKEN.match(word):
-            raise FrameError(f"word {word!r} is empty or has a space, '*' or a non-printable character")
+        if not _TOKEN.fullmatch(word):
+            raise FrameError(
+                f"word {word!r} is empty or has a space, '*', a line break or a non-printable character"
+            )
     body = f"{seq:02X} {' '.join(words)}".encode("ascii")
     frame = body + f"*{crc16(body):04X}\n".encode("ascii")
     if len(frame) > MAX_LINE:
@@ -82,7 +86,7 @@ def decode(line: bytes) -> Frame:
     """The frame in ``line``; raises FrameError on bad framing or a wrong checksum."""
     if len(line) > MAX_LINE:
         raise FrameError(f"line of {len(line)} bytes is longer than {MAX_LINE}")
-    match = _FRAME.match(line)
+    match = _FRAME.fullmatch(line)
     if match is None:
         raise FrameError(f"not a frame: {line[:40]!r}")
     body = line[: line.rindex(b"*")]

@@ -12,6 +12,7 @@ import contextlib
 import functools
 import logging
 import os
+import select
 import socket
 import threading
 import tty
@@ -46,7 +47,7 @@ class LineProtocolHandler:
         except DeviceRefusedError as exc:
             code = "FAULT" if "fault" in str(exc) else ("RANGE" if "outside" in str(exc) else "STATE")
             words = ["ERR", code, *_words(str(exc))]
-        except (ValueError, IndexError):
+        except (ValueError, IndexError, KeyError, TypeError):  # a request that cannot be read
             words = ["ERR", "SYNTAX", *_words(f"cannot read {' '.join(frame.words)}")]
         return lp.encode(frame.seq, *words)
 
@@ -96,6 +97,7 @@ def _words(text: str) -> list[str]:
 def _serve_lines(
     read: Callable[[], bytes], write: Callable[[bytes], object], handler: LineProtocolHandler
 ) -> None:
+    """Answer the lines ``read`` gives until it gives ``b""``; ``write``'s OSError ends it too."""
     buffer = b""
     while True:
         chunk = read()
@@ -104,7 +106,11 @@ def _serve_lines(
         buffer += chunk
         while b"\n" in buffer:
             line, buffer = buffer.split(b"\n", 1)
-            reply = handler.handle(line + b"\n")
+            try:
+                reply = handler.handle(line + b"\n")
+            except Exception:  # a fault of the device behind, not of the request: stay up, say nothing
+                logger.exception("line server: no reply to %r: the device failed", line[:40])
+                reply = None  # the host reads silence as a lost link and fails closed
             if reply is not None:
                 write(reply)
         if len(buffer) > lp.MAX_LINE:
@@ -120,6 +126,9 @@ class PtyServer:
         self._master, self._slave = os.openpty()
         tty.setraw(self._slave)
         self.path = os.ttyname(self._slave)
+        # close() writes a byte here to wake the serving thread: closing the terminal does not
+        # end a read blocked on it while a client holds the other side open.
+        self._wake_read, self._wake_write = os.pipe()
         self._thread = threading.Thread(target=self._run, name="dermaport-pty-server", daemon=True)
         self._closed = False
 
@@ -130,22 +139,42 @@ class PtyServer:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    @property
+    def running(self) -> bool:
+        """Whether the serving thread is alive."""
+        return self._thread.is_alive()
+
     def _read(self) -> bytes:
         try:
+            ready, _, _ = select.select([self._master, self._wake_read], [], [])
+            if self._closed or self._wake_read in ready:
+                return b""
             return os.read(self._master, 4096)
         except OSError:
             return b""
 
+    def _write(self, data: bytes) -> None:
+        try:
+            while data:
+                data = data[os.write(self._master, data) :]
+        except OSError as exc:
+            logger.warning("pty server: reply not sent: %s", exc)
+
     def _run(self) -> None:
-        _serve_lines(self._read, lambda data: os.write(self._master, data), self._handler)
+        _serve_lines(self._read, self._write, self._handler)
 
     def close(self) -> None:
-        """Stop serving and release the terminal."""
-        if not self._closed:
-            self._closed = True
-            os.close(self._slave)
-            os.close(self._master)
+        """Stop serving (even while a client holds the terminal) and release the terminal."""
+        if self._closed:
+            return
+        self._closed = True
+        os.write(self._wake_write, b"x")
+        if self._thread.ident is not None:  # started
             self._thread.join(timeout=2)
+            if self._thread.is_alive():
+                logger.warning("pty server: the serving thread did not stop within 2 s")
+        for fd in (self._slave, self._master, self._wake_read, self._wake_write):
+            os.close(fd)
 
 
 class TcpServer:
@@ -157,6 +186,8 @@ class TcpServer:
         self.port = self._listener.getsockname()[1]
         self.url = f"socket://{host}:{self.port}"
         self._thread = threading.Thread(target=self._run, name="dermaport-tcp-server", daemon=True)
+        self._lock = threading.Lock()
+        self._conn: socket.socket | None = None  # the client being served
         self._closed = False
 
     def __enter__(self) -> TcpServer:
@@ -166,23 +197,50 @@ class TcpServer:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    @property
+    def running(self) -> bool:
+        """Whether the serving thread is alive."""
+        return self._thread.is_alive()
+
     def _run(self) -> None:
-        while not self._closed:
+        while True:
             try:
                 conn, _ = self._listener.accept()
             except OSError:
-                return
-            with conn:
-                _serve_lines(functools.partial(_recv, conn), conn.sendall, self._handler)
+                return  # the listener was closed
+            with self._lock:
+                if self._closed:
+                    conn.close()
+                    return
+                self._conn = conn
+            try:
+                with conn:
+                    _serve_lines(functools.partial(_recv, conn), conn.sendall, self._handler)
+            except OSError as exc:  # the client reset or went away mid-reply: wait for the next
+                logger.warning("tcp server: client connection ended: %s", exc)
+            finally:
+                with self._lock:
+                    self._conn = None
 
     def close(self) -> None:
-        """Stop accepting and serving."""
-        if not self._closed:
+        """Stop accepting, end the client's connection, and stop serving."""
+        with self._lock:
+            if self._closed:
+                return
             self._closed = True
+            conn = self._conn
+        with contextlib.suppress(OSError):
+            self._listener.shutdown(socket.SHUT_RDWR)
+        self._listener.close()
+        if conn is not None:
             with contextlib.suppress(OSError):
-                self._listener.shutdown(socket.SHUT_RDWR)
-            self._listener.close()
+                conn.shutdown(socket.SHUT_RDWR)  # the serving thread's recv returns b"" now
+        if self._thread.ident is not None:  # started
             self._thread.join(timeout=2)
+            if self._thread.is_alive():
+                logger.warning("tcp server: the serving thread did not stop within 2 s")
+        if conn is not None:
+            conn.close()
 
 
 def _recv(conn: socket.socket) -> bytes:

@@ -6,11 +6,18 @@ one request and one reply; a reply that does not come within ``timeout_s``, fail
 or carries another sequence number than the request's is a
 :class:`~dermaport.errors.DeviceCommunicationError` (no retries: the runner fails closed). An
 ``ERR`` reply is a :class:`~dermaport.errors.DeviceRefusedError` naming its code.
+
+``timeout_s`` bounds the whole request, not each read: pyserial's timeout counts from each
+byte, so a device trickling bytes, or answering with stale sequence numbers, would otherwise
+keep one request waiting far longer than ``timeout_s`` (forever, for the stale replies). The
+driver reads against one monotonic deadline and sets the port's timeout to what is left of it
+before every read that may block.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from typing import Protocol
 
 import serial
@@ -30,12 +37,24 @@ BAUD_RATE = 115200
 class Port(Protocol):
     """What the driver needs of a port (pyserial's ``Serial`` and its URL handlers have it)."""
 
+    #: How long one read waits for each byte, s (None: for ever).
+    timeout: float | None
+
+    @property
+    def in_waiting(self) -> int:
+        """Bytes received and not yet read (at least 1 when some are, for a socket)."""
+        ...
+
     def write(self, data: bytes, /) -> int | None:
         """Send bytes."""
         ...
 
+    def read(self, size: int = 1, /) -> bytes:
+        """Up to ``size`` bytes, or fewer when the timeout passes."""
+        ...
+
     def readline(self, size: int = -1, /) -> bytes:
-        """Bytes up to a newline, or fewer when the timeout passes."""
+        """Bytes up to a newline, or fewer when the timeout passes (each byte's)."""
         ...
 
     def reset_input_buffer(self) -> None:
@@ -50,9 +69,11 @@ class Port(Protocol):
 class LineProtocolDevice:
     """A device that speaks the reference line protocol on ``port``."""
 
-    def __init__(self, port: Port, *, name: str = "line-protocol device") -> None:
+    def __init__(self, port: Port, *, name: str = "line-protocol device", timeout_s: float = 0.1) -> None:
+        """Drive ``port``; each request must have its reply within ``timeout_s`` seconds."""
         self._port = port
         self._name = name
+        self._timeout_s = timeout_s
         self._seq = 0
         self.version: int | None = None
 
@@ -63,7 +84,7 @@ class LineProtocolDevice:
             port = serial.serial_for_url(url, baudrate=BAUD_RATE, timeout=timeout_s, write_timeout=timeout_s)
         except (serial.SerialException, ValueError, OSError) as exc:
             raise DeviceCommunicationError(f"cannot open device {url!r}: {exc}") from exc
-        device = cls(port, name=url)
+        device = cls(port, name=url, timeout_s=timeout_s)
         try:
             device.hello()
         except BaseException:
@@ -71,17 +92,46 @@ class LineProtocolDevice:
             raise
         return device
 
+    def _late(self, command: str) -> DeviceCommunicationError:
+        return DeviceCommunicationError(f"{self._name}: no reply to {command} within {self._timeout_s:g} s")
+
+    def _read_line(self, pending: bytearray, deadline: float, command: str) -> bytes:
+        """The next line (newline included) from ``pending`` and the port, by ``deadline`` (monotonic s).
+
+        Bytes read past the newline stay in ``pending`` for the next line of the same request.
+        """
+        while b"\n" not in pending:
+            if len(pending) > lp.MAX_LINE:
+                raise DeviceCommunicationError(
+                    f"{self._name}: bad reply to {command}: no line end within {lp.MAX_LINE} bytes"
+                )
+            waiting = self._port.in_waiting
+            if waiting <= 0:  # this read may block: let it wait only for what is left
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise self._late(command)
+                self._port.timeout = remaining
+            chunk = self._port.read(max(1, min(waiting, lp.MAX_LINE + 1 - len(pending))))
+            if not chunk:
+                raise self._late(command)
+            pending += chunk
+        end = pending.index(b"\n") + 1
+        line = bytes(pending[:end])
+        del pending[:end]
+        return line
+
     def _request(self, *words: str) -> tuple[str, ...]:
         self._seq = (self._seq + 1) % 0x100
         frame = lp.encode(self._seq, *words)
+        deadline = time.monotonic() + self._timeout_s
+        pending = bytearray()
         try:
             self._port.reset_input_buffer()
             self._port.write(frame)
             while True:
-                line = self._port.readline(lp.MAX_LINE + 1)
-                if not line.endswith(b"\n"):
-                    raise DeviceCommunicationError(f"{self._name}: no reply to {words[0]} in time")
-                reply = lp.decode(line)
+                if time.monotonic() >= deadline:  # stale replies that keep coming do not extend it
+                    raise self._late(words[0])
+                reply = lp.decode(self._read_line(pending, deadline, words[0]))
                 if reply.seq == self._seq:
                     break
                 logger.warning("%s: dropped a reply with sequence %02X", self._name, reply.seq)

@@ -5,6 +5,13 @@ A plan comes as step strings (``--step``) or as the JSON file ``dermaport plan -
 desincrustation) drive the device; the others (cleanse, massage, passive, rest, mask…) are
 the practitioner's and are listed as skipped.
 
+A plan file is also held to the ceilings its plan was made under, so that editing its steps
+cannot deliver more: the hard limits at its ``skin_sensitivity``, its
+``density_ceiling_mA_per_cm2`` for every step, its ``current_density_mA_per_cm2`` for the
+iontophoresis steps, and its ``charge_dose_mA_min`` for the session (each within
+:data:`PLAN_TOLERANCE`). A file that does not record them is refused: plan files come from
+this same version of ``dermaport plan``.
+
 Each current step ramps up, holds, and ramps down *within* its duration, so the charge it is
 planned to deliver is I·(T − ramp) mA·min: the trapezoid, not the peak-times-duration upper
 bound that ``dermaport plan`` reports as ``charge_dose_mA_min`` and checks against the limits.
@@ -21,14 +28,38 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from dermaport.errors import InputError
+from dermaport.errors import InputError, SafetyError
 from dermaport.protocol.facial import parse_any_step
 from dermaport.protocol.steps import Amount, Desincrustation, Iontophoresis
-from dermaport.safety.limits import MIN_RAMP_S, CurrentSetting, check_setting, enforce
+from dermaport.safety.limits import (
+    MIN_RAMP_S,
+    SENSITIVITY_DENSITY_MA_PER_CM2,
+    CurrentSetting,
+    check_setting,
+    density_ceiling,
+    enforce,
+)
 
-__all__ = ["Segment", "SessionPlan", "plan_from_file", "plan_from_steps"]
+__all__ = [
+    "MAX_ELECTRODE_AREA_CM2",
+    "PLAN_TOLERANCE",
+    "Segment",
+    "SessionPlan",
+    "plan_from_file",
+    "plan_from_json",
+    "plan_from_steps",
+]
+
+#: How far (relative, and absolute for the file's rounding to 6 decimals) a step may lie above
+#: the density and charge its plan file records.
+PLAN_TOLERANCE = 1e-6
+
+#: Largest electrode area taken, cm²: a large body pad is about 10 × 20 cm. A bigger figure is
+#: a typo (a unit or a zero too many), and the current density check would be meaningless.
+MAX_ELECTRODE_AREA_CM2 = 200.0
 
 _AREA_EXAMPLE = "--electrode-area '10 cm2'"
+_RECREATE = "re-create it with: dermaport plan ... --json > plan.json"
 
 
 @dataclass(frozen=True)
@@ -63,6 +94,11 @@ class SessionPlan:
         return sum(s.planned_dose_mA_min for s in self.segments)
 
     @property
+    def duration_s(self) -> float:
+        """Time the current steps take, one after another, s (the skipped steps take none here)."""
+        return sum(s.duration_s for s in self.segments)
+
+    @property
     def peak_current_mA(self) -> float:  # noqa: N802
         """Highest set-point of the session, mA."""
         return max(s.current_mA for s in self.segments)
@@ -94,8 +130,18 @@ def _current_mA(amount: Amount, area_cm2: float) -> float:  # noqa: N802
     return amount.si * 0.1 * area_cm2  # A/m² → mA/cm² is ×0.1
 
 
-def plan_from_steps(steps: Sequence[str], *, electrode_area_cm2: float | None) -> SessionPlan:
-    """Read the steps; refuse (SafetyError) a plan over a hard limit, (InputError) bad input."""
+def plan_from_steps(
+    steps: Sequence[str], *, electrode_area_cm2: float | None, sensitivity: str = "normal"
+) -> SessionPlan:
+    """Read the steps; refuse (SafetyError) a plan over a hard limit, (InputError) bad input.
+
+    The hard limits are those for skin of ``sensitivity`` (normal, sensitive, very_sensitive).
+    """
+    if sensitivity not in SENSITIVITY_DENSITY_MA_PER_CM2:
+        raise InputError(
+            f"skin sensitivity {sensitivity!r} is not one of {', '.join(SENSITIVITY_DENSITY_MA_PER_CM2)}: "
+            "e.g. sensitive"
+        )
     if not steps:
         raise InputError(
             "no steps: give --plan FILE or --step, e.g. --step 'iontophoresis anode 2 mA for 10 min'"
@@ -112,9 +158,18 @@ def plan_from_steps(steps: Sequence[str], *, electrode_area_cm2: float | None) -
             f"step {current[0][0]!r} needs the electrode area to check the current density: "
             f"e.g. {_AREA_EXAMPLE}"
         )
-    if not (math.isfinite(electrode_area_cm2) and electrode_area_cm2 > 0):
+    if not math.isfinite(electrode_area_cm2):
         raise InputError(
-            f"electrode area {electrode_area_cm2!r} cm² must be above zero: e.g. {_AREA_EXAMPLE}"
+            f"electrode area {electrode_area_cm2:g} cm² is not a finite number: e.g. {_AREA_EXAMPLE}"
+        )
+    if not electrode_area_cm2 > 0:
+        raise InputError(
+            f"electrode area {electrode_area_cm2:.6g} cm² must be above zero: e.g. {_AREA_EXAMPLE}"
+        )
+    if electrode_area_cm2 > MAX_ELECTRODE_AREA_CM2:
+        raise InputError(
+            f"electrode area {electrode_area_cm2:.6g} cm² is larger than the largest pad, "
+            f"{MAX_ELECTRODE_AREA_CM2:g} cm²: e.g. {_AREA_EXAMPLE}"
         )
     segments = []
     for index, (text, step) in enumerate(current):
@@ -137,7 +192,7 @@ def plan_from_steps(steps: Sequence[str], *, electrode_area_cm2: float | None) -
         CurrentSetting(s.current_mA / electrode_area_cm2, electrode_area_cm2, s.duration_s, s.ramp_s)
         for s in segments
     )
-    enforce(check_setting(settings, sensitivity="normal"))
+    enforce(check_setting(settings, sensitivity=sensitivity))
     return SessionPlan(
         steps=tuple(steps),
         segments=tuple(segments),
@@ -147,7 +202,7 @@ def plan_from_steps(steps: Sequence[str], *, electrode_area_cm2: float | None) -
 
 
 def plan_from_file(path: Path, *, electrode_area_cm2: float | None = None) -> SessionPlan:
-    """Read a plan JSON file (``dermaport plan --json``): its ``steps`` and ``electrode_area_cm2``."""
+    """Read a plan JSON file (``dermaport plan --json``), as :func:`plan_from_json` does."""
     example = "write one with: dermaport plan ... --json > plan.json"
     try:
         text = path.read_text(encoding="utf-8")
@@ -157,18 +212,82 @@ def plan_from_file(path: Path, *, electrode_area_cm2: float | None = None) -> Se
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"plan file {str(path)!r} is not JSON (line {exc.lineno}): {example}") from exc
+    return plan_from_json(data, source=str(path), electrode_area_cm2=electrode_area_cm2)
+
+
+def _recorded(data: dict[str, Any], key: str, source: str) -> float:
+    """The number the plan file records under ``key``; refuses a missing or unreadable one."""
+    if key not in data:
+        raise InputError(f"plan file {source!r} does not record {key!r}: {_RECREATE}")
+    value = data[key]
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise InputError(f"plan file {source!r}: {key} {value!r} is not a number: {_RECREATE}")
+    return float(value)
+
+
+def _above(value: float, recorded: float) -> bool:
+    return value > recorded * (1 + PLAN_TOLERANCE) + PLAN_TOLERANCE
+
+
+def plan_from_json(data: object, *, source: str, electrode_area_cm2: float | None = None) -> SessionPlan:
+    """The session plan in a decoded plan file (``source`` names it in errors).
+
+    Its ``steps`` and ``electrode_area_cm2``, checked against the hard limits for its
+    ``skin_sensitivity`` and held to the ceilings it records (see the module text). Raises
+    InputError for a file that is not a plan, SafetyError for steps beyond its ceilings.
+    """
     steps = data.get("steps") if isinstance(data, dict) else None
-    if not (isinstance(steps, list) and steps and all(isinstance(s, str) for s in steps)):
+    if not (
+        isinstance(data, dict)
+        and isinstance(steps, list)
+        and steps
+        and all(isinstance(s, str) for s in steps)
+    ):
         raise InputError(
-            f"plan file {str(path)!r} has no 'steps' list of strings: e.g. "
+            f"plan file {source!r} has no 'steps' list of strings: e.g. "
             '{"steps": ["iontophoresis anode 0.2 mA/cm2 for 10 min ramp 30 s"], "electrode_area_cm2": 10}'
         )
     area = data.get("electrode_area_cm2")
     if area is not None and not (isinstance(area, int | float) and not isinstance(area, bool)):
-        raise InputError(f"plan file {str(path)!r}: electrode_area_cm2 {area!r} is not a number: e.g. 10")
+        raise InputError(f"plan file {source!r}: electrode_area_cm2 {area!r} is not a number: e.g. 10")
     if electrode_area_cm2 is not None and area is not None and not math.isclose(electrode_area_cm2, area):
         raise InputError(
-            f"--electrode-area {electrode_area_cm2:g} cm² differs from the plan's {area:g} cm²: "
+            f"--electrode-area {electrode_area_cm2:.6g} cm² differs from the plan's {area:.6g} cm²: "
             "leave the option out to use the plan's"
         )
-    return plan_from_steps(steps, electrode_area_cm2=electrode_area_cm2 if area is None else float(area))
+    if "skin_sensitivity" not in data:
+        raise InputError(f"plan file {source!r} does not record 'skin_sensitivity': {_RECREATE}")
+    sensitivity = data["skin_sensitivity"]
+    if sensitivity not in SENSITIVITY_DENSITY_MA_PER_CM2:
+        raise InputError(
+            f"plan file {source!r}: skin_sensitivity {sensitivity!r} is not one of "
+            f"{', '.join(SENSITIVITY_DENSITY_MA_PER_CM2)}: {_RECREATE}"
+        )
+    ceiling = _recorded(data, "density_ceiling_mA_per_cm2", source)
+    density = _recorded(data, "current_density_mA_per_cm2", source)
+    charge = _recorded(data, "charge_dose_mA_min", source)
+    plan = plan_from_steps(
+        steps, electrode_area_cm2=electrode_area_cm2 if area is None else float(area), sensitivity=sensitivity
+    )
+    ceiling = min(ceiling, density_ceiling(sensitivity))
+    for segment in plan.segments:
+        step_density = segment.current_mA / plan.electrode_area_cm2
+        if _above(step_density, ceiling):
+            raise SafetyError(
+                f"refused: step {segment.step!r} at {step_density:.4g} mA/cm² is above the plan's density "
+                f"ceiling {ceiling:g} mA/cm²: {_RECREATE}"
+            )
+        delivery = isinstance(parse_any_step(segment.step), Iontophoresis)
+        if delivery and _above(step_density, density):
+            raise SafetyError(
+                f"refused: step {segment.step!r} at {step_density:.4g} mA/cm² is above the plan's current "
+                f"density {density:g} mA/cm²: {_RECREATE}"
+            )
+    # the plan's bound: peak current for the whole of each step, as dermaport plan counts it
+    bound = sum(s.current_mA * s.duration_s / 60.0 for s in plan.segments)
+    if _above(bound, charge):
+        raise SafetyError(
+            f"refused: the steps' charge dose {bound:.4g} mA·min is above the plan's {charge:g} mA·min: "
+            f"{_RECREATE}"
+        )
+    return plan

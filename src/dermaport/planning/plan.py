@@ -74,6 +74,8 @@ class Plan:
     polarity_reason: str
     placement: str
     verdict: str
+    #: The screening's skin sensitivity answer the plan's ceilings were chosen for.
+    skin_sensitivity: str
     target: Target | None = None
     target_delivered_ug_per_cm2: float | None = None
     engine_calls: int = 0
@@ -83,8 +85,17 @@ class Plan:
         """Peak current of the delivery step, mA."""
         return self.density_ma_per_cm2 * self.electrode_area_cm2
 
+    @property
+    def density_ceiling_ma_per_cm2(self) -> float:
+        """The current density ceiling for the plan's skin sensitivity, mA/cm²."""
+        return density_ceiling(self.skin_sensitivity)
+
     def to_json(self) -> dict[str, Any]:
-        """The contract object of ``dermaport plan --json`` (and a few more keys)."""
+        """The contract object of ``dermaport plan --json`` (and a few more keys).
+
+        ``skin_sensitivity`` and ``density_ceiling_mA_per_cm2`` go with the plan so that
+        ``dermaport run --plan`` holds the plan file to the ceilings it was made under.
+        """
         return {
             "steps": list(self.steps),
             "electrode": self.electrode,
@@ -102,6 +113,8 @@ class Plan:
             "polarity_reason": self.polarity_reason,
             "placement": self.placement,
             "screening_verdict": self.verdict,
+            "skin_sensitivity": self.skin_sensitivity,
+            "density_ceiling_mA_per_cm2": round(self.density_ceiling_ma_per_cm2, 6),
             "target": (
                 {
                     "amount_ug_per_cm2": self.target.amount_ug_per_cm2,
@@ -258,6 +271,7 @@ def make_plan(
         polarity_reason=polarity,
         placement=placement.note,
         verdict=screening.verdict.value,
+        skin_sensitivity=sensitivity,
         target=target,
         target_delivered_ug_per_cm2=reached(predicted, target.layer) if target else None,
         engine_calls=calls,
