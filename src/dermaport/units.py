@@ -97,7 +97,8 @@ def parse(text: str, kind: str) -> pint.Quantity:  # type: ignore[type-arg]
     if quantity.dimensionality != target.dimensionality:
         if quantity.dimensionless and spec.name != "fraction":
             raise QuantityError(f"{raw!r} has no unit: {hint}")
-        raise QuantityError(f"{raw!r} is not a {spec.name}: {hint}")
+        article = "an" if spec.name[:1].lower() in "aeiou" else "a"
+        raise QuantityError(f"{raw!r} is not {article} {spec.name}: {hint}")
     return quantity
 
 

@@ -18,7 +18,7 @@ from rich.table import Table
 from dermaport.cli._console import console, print_json
 from dermaport.device.clock import Clock, FakeClock, RealClock
 from dermaport.device.connect import open_device
-from dermaport.device.faults import parse_fault
+from dermaport.device.faults import check_fault_times, parse_fault
 from dermaport.device.runner import RunResult, SessionRunner
 from dermaport.device.session_plan import SessionPlan, plan_from_file, plan_from_steps
 from dermaport.errors import InputError
@@ -131,6 +131,7 @@ def command(
     """Deliver a plan on a device and report how it ended."""
     faults = [parse_fault(f) for f in fault or []]
     session_plan = _plan(plan, step, electrode_area)
+    check_fault_times(faults, session_plan)
     clock: Clock = RealClock() if realtime or device.strip() != "sim" else FakeClock()
     dev = open_device(
         device, clock=clock, electrode_area_cm2=session_plan.electrode_area_cm2, skin=skin, faults=faults
