@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 
 import pytest
 
@@ -10,7 +11,7 @@ from dermaport.device import FakeClock, OutputConfig, SessionRunner, plan_from_s
 from dermaport.device.scpi import Keithley2400
 from dermaport.errors import DeviceCommunicationError, DeviceRefusedError
 from tests.device._keithley import IDN, EmulatedKeithley2400
-from tests.device._ports import ExpectedProtocol
+from tests.device._ports import ExpectedProtocol, TricklingPort
 
 OK = b'0,"No error"\n'
 
@@ -165,3 +166,14 @@ def test_hardware_smu_identifies_and_checks_contact() -> None:
         assert smu.check_contact().impedance_ohm > 0
     finally:
         smu.close()
+
+
+def test_an_answer_trickled_byte_by_byte_gives_up_at_one_deadline() -> None:
+    """pyserial's timeout is per byte; a trickling instrument must not stretch a query past it."""
+    timeout_s = 0.2
+    port = TricklingPort(b"KEITHLEY INSTRUMENTS INC.,MODEL 2400,1,C30\n", byte_delay_s=0.02)
+    smu = Keithley2400(port, clock=FakeClock(), timeout_s=timeout_s)
+    started = time.monotonic()
+    with pytest.raises(DeviceCommunicationError, match="no answer to"):
+        smu.identify()
+    assert time.monotonic() - started < 3 * timeout_s  # a generous bound: one deadline, not one per byte

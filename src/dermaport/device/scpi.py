@@ -23,12 +23,13 @@ from __future__ import annotations
 
 import logging
 import math
+import time
 
 import serial
 
 from dermaport.device.clock import Clock
 from dermaport.device.protocol import Contact, Identity, OutputConfig, Telemetry
-from dermaport.device.serial_driver import Port
+from dermaport.device.serial_driver import Port, read_line_before
 from dermaport.errors import DeviceCommunicationError, DeviceRefusedError
 from dermaport.safety.limits import MAX_CURRENT_MA
 
@@ -43,6 +44,8 @@ _SOURCE_RANGE_A = 1e-2
 #: Tolerance stated for this set-up (above the instrument's source accuracy on the 10 mA range).
 _TOLERANCE_MA = 0.01
 _OPEN_OHM = 1e7
+#: The longest answer the driver reads before calling it garbled (bytes).
+_MAX_ANSWER = 256
 
 
 def _a(value: float) -> str:
@@ -52,10 +55,20 @@ def _a(value: float) -> str:
 class Keithley2400:
     """A 2400-series SMU on ``port`` (line-terminated SCPI)."""
 
-    def __init__(self, port: Port, *, clock: Clock, compliance_V: float = 20.0, name: str = "SMU") -> None:  # noqa: N803
+    def __init__(
+        self,
+        port: Port,
+        *,
+        clock: Clock,
+        compliance_V: float = 20.0,  # noqa: N803 - unit in the name
+        name: str = "SMU",
+        timeout_s: float = 0.5,
+    ) -> None:
+        """Drive ``port``; each query must have its answer within ``timeout_s`` seconds."""
         if not 0 < compliance_V <= 60:
             raise DeviceRefusedError(f"compliance {compliance_V!r} V must be above 0 and at most 60 V")
         self._port, self._clock, self._name = port, clock, name
+        self._timeout_s = timeout_s
         self._compliance_V = compliance_V
         self._identity: Identity | None = None
         self._sign = 1.0
@@ -78,7 +91,7 @@ class Keithley2400:
             port = serial.serial_for_url(url, baudrate=9600, timeout=timeout_s, write_timeout=timeout_s)
         except (serial.SerialException, ValueError, OSError) as exc:
             raise DeviceCommunicationError(f"cannot open SMU {url!r}: {exc}") from exc
-        smu = cls(port, clock=clock, compliance_V=compliance_V, name=url)
+        smu = cls(port, clock=clock, compliance_V=compliance_V, name=url, timeout_s=timeout_s)
         try:
             smu.identify()
             smu.setup()
@@ -100,12 +113,13 @@ class Keithley2400:
             self._port.reset_input_buffer()
         except (serial.SerialException, OSError) as exc:
             raise DeviceCommunicationError(f"{self._name}: link failed: {exc}") from exc
+        deadline = time.monotonic() + self._timeout_s  # one deadline for the whole answer
         self._write(command)
         try:
-            line = self._port.readline(256)
-        except (serial.SerialException, OSError) as exc:
+            line = read_line_before(self._port, bytearray(), deadline, _MAX_ANSWER)
+        except (serial.SerialException, OSError, ValueError) as exc:
             raise DeviceCommunicationError(f"{self._name}: link failed on {command}: {exc}") from exc
-        if not line.endswith(b"\n"):
+        if line is None:
             raise DeviceCommunicationError(f"{self._name}: no answer to {command} in time")
         try:
             return line.decode("ascii").strip()

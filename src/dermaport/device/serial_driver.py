@@ -66,6 +66,33 @@ class Port(Protocol):
         ...
 
 
+def read_line_before(port: Port, pending: bytearray, deadline: float, max_line: int) -> bytes | None:
+    """The next line (newline included) from ``pending``, then ``port``; None past ``deadline``.
+
+    ``deadline`` is in ``time.monotonic()`` seconds. Before every read that may block, the
+    port's timeout is set to what is left of the deadline, so a device trickling bytes cannot
+    stretch a request (pyserial's timeout is per read). Bytes past the newline stay in
+    ``pending``. Raises ValueError when ``max_line`` bytes pass with no line end.
+    """
+    while b"\n" not in pending:
+        if len(pending) > max_line:
+            raise ValueError(f"no line end within {max_line} bytes")
+        waiting = port.in_waiting
+        if waiting <= 0:  # this read may block: let it wait only for what is left
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return None
+            port.timeout = remaining
+        chunk = port.read(max(1, min(waiting, max_line + 1 - len(pending))))
+        if not chunk:
+            return None
+        pending += chunk
+    end = pending.index(b"\n") + 1
+    line = bytes(pending[:end])
+    del pending[:end]
+    return line
+
+
 class LineProtocolDevice:
     """A device that speaks the reference line protocol on ``port``."""
 
@@ -100,24 +127,12 @@ class LineProtocolDevice:
 
         Bytes read past the newline stay in ``pending`` for the next line of the same request.
         """
-        while b"\n" not in pending:
-            if len(pending) > lp.MAX_LINE:
-                raise DeviceCommunicationError(
-                    f"{self._name}: bad reply to {command}: no line end within {lp.MAX_LINE} bytes"
-                )
-            waiting = self._port.in_waiting
-            if waiting <= 0:  # this read may block: let it wait only for what is left
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise self._late(command)
-                self._port.timeout = remaining
-            chunk = self._port.read(max(1, min(waiting, lp.MAX_LINE + 1 - len(pending))))
-            if not chunk:
-                raise self._late(command)
-            pending += chunk
-        end = pending.index(b"\n") + 1
-        line = bytes(pending[:end])
-        del pending[:end]
+        try:
+            line = read_line_before(self._port, pending, deadline, lp.MAX_LINE)
+        except ValueError as exc:
+            raise DeviceCommunicationError(f"{self._name}: bad reply to {command}: {exc}") from exc
+        if line is None:
+            raise self._late(command)
         return line
 
     def _request(self, *words: str) -> tuple[str, ...]:
