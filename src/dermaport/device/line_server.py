@@ -17,6 +17,7 @@ import socket
 import threading
 import tty
 from collections.abc import Callable
+from typing import Self
 
 from dermaport.device import line_protocol as lp
 from dermaport.device.protocol import Device, OutputConfig
@@ -118,7 +119,29 @@ def _serve_lines(
             write(lp.encode(0, "ERR", "SYNTAX"))
 
 
-class PtyServer:
+class _ServingThread:
+    """A server run by one daemon thread: ``with`` starts it, leaving the block closes it."""
+
+    _thread: threading.Thread
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def running(self) -> bool:
+        """Whether the serving thread is alive."""
+        return self._thread.is_alive()
+
+    def close(self) -> None:
+        """Stop serving and release what the server holds."""
+        raise NotImplementedError
+
+
+class PtyServer(_ServingThread):
     """The device on a pseudo-terminal: open :attr:`path` as a serial port (``serial://PATH``)."""
 
     def __init__(self, device: Device) -> None:
@@ -131,18 +154,6 @@ class PtyServer:
         self._wake_read, self._wake_write = os.pipe()
         self._thread = threading.Thread(target=self._run, name="dermaport-pty-server", daemon=True)
         self._closed = False
-
-    def __enter__(self) -> PtyServer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    @property
-    def running(self) -> bool:
-        """Whether the serving thread is alive."""
-        return self._thread.is_alive()
 
     def _read(self) -> bytes:
         try:
@@ -177,7 +188,7 @@ class PtyServer:
             os.close(fd)
 
 
-class TcpServer:
+class TcpServer(_ServingThread):
     """The device on a loopback TCP port: ``socket://127.0.0.1:PORT`` (one client at a time)."""
 
     def __init__(self, device: Device, *, host: str = "127.0.0.1", port: int = 0) -> None:
@@ -189,18 +200,6 @@ class TcpServer:
         self._lock = threading.Lock()
         self._conn: socket.socket | None = None  # the client being served
         self._closed = False
-
-    def __enter__(self) -> TcpServer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    @property
-    def running(self) -> bool:
-        """Whether the serving thread is alive."""
-        return self._thread.is_alive()
 
     def _run(self) -> None:
         while True:
