@@ -168,8 +168,9 @@ def test_plan_with_active_and_target(
     assert code == 0, err
     data = json.loads(out)
     assert data["target"]["predicted_ug_per_cm2"] >= 20
-    # the stand-in puts half of what crosses the surface at or beyond the viable epidermis
-    assert data["current_density_mA_per_cm2"] == 0.05
+    # the stand-in puts half of what crosses the surface at or beyond the viable epidermis: 20 µg/cm²
+    # needs 1 mA·min/cm², which 0.05 mA/cm² cannot pass within 20 min once the 30 s ramps are counted
+    assert data["current_density_mA_per_cm2"] == 0.1
     layers = data["predicted"]["delivered_ug_per_cm2"]
     assert layers["viable_epidermis"] + layers["dermis"] + layers["cleared"] >= 20
 

@@ -154,14 +154,16 @@ def test_oil_based_cream_before_iontophoresis_is_refused() -> None:
 def test_a_default_step_whose_ph_leaves_4_to_8_is_shortened_to_keep_it() -> None:
     # the stand-in drifts pH 7 by 1 per mA·min/cm²: 0.3 mA/cm² for 6 min would reach 8.8
     plan = _plan(predictor=StandInPredictor(ph_drift_per_ma_min_per_cm2=1.0))
-    assert plan.duration_s == 195.0  # 0.3 mA/cm² × 3.25 min = 0.975 mA·min/cm²: pH 7.98
+    # the trapezoid with 30 s ramps: 0.3 mA/cm² × (225 s − 30 s) = 0.975 mA·min/cm²: pH 7.98
+    assert plan.duration_s == 225.0
     assert plan.predicted is not None
     assert plan.predicted["vehicle_ph_max"] <= 8.0
-    assert any("shortened from 6 min to 195 s" in w and "ag-agcl" in w for w in plan.warnings)
+    assert any("shortened from 6 min to 225 s" in w and "ag-agcl" in w for w in plan.warnings)
 
 
 def test_vehicle_ph_out_of_range_is_refused_with_the_limit_named() -> None:
-    with pytest.raises(SafetyError, match=r"vehicle pH 25\.00 breaks the hard limit 4–8: even the shortest"):
+    # 6 min at 0.3 mA/cm² with 30 s ramps: 1.65 mA·min/cm², pH 7 + 10 × 1.65
+    with pytest.raises(SafetyError, match=r"vehicle pH 23\.50 breaks the hard limit 4–8: even the shortest"):
         _plan(predictor=StandInPredictor(ph_drift_per_ma_min_per_cm2=10.0))
 
 

@@ -30,9 +30,9 @@ from typing import Any, Literal
 
 from dermaport.errors import InputError, SafetyError
 from dermaport.protocol.facial import parse_any_step
-from dermaport.protocol.steps import Amount, Desincrustation, Iontophoresis
+from dermaport.protocol.steps import Desincrustation, Iontophoresis
+from dermaport.protocol.waveform import current_waveform
 from dermaport.safety.limits import (
-    MIN_RAMP_S,
     SENSITIVITY_DENSITY_MA_PER_CM2,
     CurrentSetting,
     check_setting,
@@ -124,12 +124,6 @@ class SessionPlan:
         }
 
 
-def _current_mA(amount: Amount, area_cm2: float) -> float:  # noqa: N802
-    if amount.kind == "current":
-        return amount.si * 1e3
-    return amount.si * 0.1 * area_cm2  # A/m² → mA/cm² is ×0.1
-
-
 def plan_from_steps(
     steps: Sequence[str], *, electrode_area_cm2: float | None, sensitivity: str = "normal"
 ) -> SessionPlan:
@@ -173,19 +167,15 @@ def plan_from_steps(
         )
     segments = []
     for index, (text, step) in enumerate(current):
-        assert isinstance(step, Iontophoresis | Desincrustation)
-        polarity: Literal["anode", "cathode"] = (
-            step.electrode if isinstance(step, Iontophoresis) else "cathode"
-        )
-        ramp_s = step.ramp.si if step.ramp is not None else MIN_RAMP_S
+        wave = current_waveform(step, electrode_area_m2=electrode_area_cm2 * 1e-4)
         segments.append(
             Segment(
                 index=index,
                 step=text,
-                polarity=polarity,
-                current_mA=_current_mA(step.current, electrode_area_cm2),
-                duration_s=step.duration.si,
-                ramp_s=ramp_s,
+                polarity=wave.polarity,
+                current_mA=wave.peak_current_mA(electrode_area_cm2),
+                duration_s=wave.duration_s,
+                ramp_s=wave.ramp_s,
             )
         )
     settings = tuple(

@@ -30,7 +30,8 @@ from dermaport.physics.solver import (
     face_coefficients,
 )
 from dermaport.physics.stepping import TimeControl
-from dermaport.protocol.steps import Desincrustation, Iontophoresis, Passive, Rest, Step, parse_step
+from dermaport.protocol.steps import Passive, Rest, Step, parse_step
+from dermaport.protocol.waveform import current_waveform, is_current_step
 from dermaport.units import Concentration, parse_concentration, parse_ph, parse_si
 
 __all__ = ["SALTS", "simulate"]
@@ -100,26 +101,9 @@ def _segments(steps: Sequence[Step], area_m2: float | None) -> list[_Segment]:
     out: list[_Segment] = []
     for step in steps:
         duration = step.duration.si
-        if isinstance(step, Iontophoresis | Desincrustation):
-            if step.current.kind == "current":
-                if area_m2 is None:
-                    raise InputError(
-                        f"step '{step}' gives a current, not a current density: give the electrode "
-                        "area (--electrode-area 10 cm2) or a density such as '0.3 mA/cm2'"
-                    )
-                density = step.current.si / area_m2
-            else:
-                density = step.current.si
-            sign = 1.0 if isinstance(step, Iontophoresis) and step.electrode == "anode" else -1.0
-            ramp = min(step.ramp.si if step.ramp is not None else 0.0, duration / 2)
-
-            def current(t: float, j: float = sign * density, r: float = ramp, d: float = duration) -> float:
-                if r <= 0:
-                    return j
-                return j * min(1.0, t / r, max(0.0, (d - t) / r))
-
-            points = tuple(sorted({p for p in (ramp, duration - ramp, duration) if p > 0}))
-            out.append(_Segment(str(step), duration, current, True, True, points))
+        if is_current_step(step):
+            wave = current_waveform(step, electrode_area_m2=area_m2)
+            out.append(_Segment(str(step), duration, wave.signed_density_at, True, True, wave.breakpoints))
         elif isinstance(step, Passive | Rest):
             out.append(
                 _Segment(str(step), duration, lambda _t: 0.0, isinstance(step, Passive), False, (duration,))

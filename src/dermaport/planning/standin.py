@@ -18,6 +18,7 @@ from typing import Any
 
 from dermaport.library import assess, load_actives
 from dermaport.protocol.steps import Iontophoresis, Passive, parse_step
+from dermaport.protocol.waveform import current_waveform
 from dermaport.units import parse_concentration
 
 __all__ = ["LAYER_SHARES", "StandInPredictor"]
@@ -48,14 +49,12 @@ class StandInPredictor:
         for text in request.steps:
             step = parse_step(text)
             if isinstance(step, Iontophoresis):
-                density = step.current.si / 10.0  # A/m² → mA/cm²
-                if step.current.kind == "current":
-                    density = step.current.si * 1e3 / (request.electrode_area_m2 * 1e4)
-                q = density * step.duration.si / 60.0
-                efficiency = 1.0 if step.electrode == preferred else 0.1
+                wave = current_waveform(step, electrode_area_m2=request.electrode_area_m2)
+                q = wave.dose_mA_min(1.0)  # mA·min per cm²
+                efficiency = 1.0 if wave.polarity == preferred else 0.1
                 total += self.ug_per_ma_min_per_cm2 * q * efficiency * scale
                 charge += q
-                signed += q if step.electrode == "cathode" else -q
+                signed += q if wave.polarity == "cathode" else -q
             elif isinstance(step, Passive):
                 total += self.passive_ug_per_cm2_per_min * step.duration.si / 60.0 * scale
         drift = 0.0 if request.electrode == "buffered" else self.ph_drift_per_ma_min_per_cm2
