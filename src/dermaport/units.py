@@ -67,6 +67,7 @@ KINDS: dict[str, QuantityKind] = {
         QuantityKind("area", "m**2", "10 cm2"),
         QuantityKind("length", "m", "20 um"),
         QuantityKind("voltage", "V", "50 V"),
+        QuantityKind("frequency", "Hz", "1 Hz"),
         QuantityKind("charge dose", "C", "40 mA*min"),
         QuantityKind("temperature", "K", "32 degC"),
     )

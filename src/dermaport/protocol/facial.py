@@ -13,7 +13,8 @@ The procedure is that of the NNM facial (source text 000: thorough cleansing, op
 massage with a water-soluble cream, the ampoule under current, aftercare), with ultrasound
 and high frequency as the other devices it names. An oil-based cream parses, so that a plan
 can refuse it by name: it leaves a film that blocks penetration (000).
-:func:`parse_any_step` reads these and the electrical steps of :mod:`dermaport.protocol.steps`.
+:func:`parse_any_step` reads these, the electrical steps of :mod:`dermaport.protocol.steps` and the
+electroporation steps of :mod:`dermaport.protocol.pulses`.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from dermaport.protocol.pulses import Electroporation, parse_electroporation
 from dermaport.protocol.steps import Amount, Step, StepSyntaxError, parse_step
 
 __all__ = [
@@ -110,7 +112,7 @@ class Finish:
 
 
 FacialStep = Cleanse | Massage | Ultrasound | HighFrequency | Mask | Finish
-AnyStep = FacialStep | Step
+AnyStep = FacialStep | Step | Electroporation
 
 _TIMED = re.compile(r"(?P<head>.*?)\s+for\s+(?P<duration>.+)", re.IGNORECASE)
 _NAMES = "cleanse, massage, ultrasound, high frequency, mask, finish"
@@ -153,8 +155,10 @@ def parse_facial_step(text: str) -> FacialStep:
 
 
 def parse_any_step(text: str) -> AnyStep:
-    """Parse a facial step or an electrical one (passive, rest, iontophoresis, desincrustation)."""
+    """Parse a facial step, an electrical one (passive, rest, iontophoresis…) or electroporation."""
     first = text.strip().split(" ", 1)[0].lower()
+    if first == "electroporation":
+        return parse_electroporation(text)
     if first in ("passive", "rest", "iontophoresis", "desincrustation"):
         return parse_step(text)
     return parse_facial_step(text)
