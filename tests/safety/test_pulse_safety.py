@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -61,7 +62,7 @@ def test_the_reference_train_breaks_only_the_mean_density_and_half_the_rate_pass
         ({"load_ohm": float("nan")}, "pulse energy"),
     ],
 )
-def test_each_limit_refuses_and_names_itself(change: dict[str, float], limit: str) -> None:
+def test_each_limit_refuses_and_names_itself(change: dict[str, Any], limit: str) -> None:
     breaches = check_pulse_setting(dataclasses.replace(REFERENCE, **change))
     assert limit in {b.limit for b in breaches}
     assert all(b.source for b in breaches)
