@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dermaport.errors import InputError
@@ -86,6 +86,7 @@ _WIDTH = st.sampled_from(["100 us", "0.5 ms", "1 ms", "2 ms", "10 ms"])
 _FREQ = st.sampled_from(["0.1 Hz", "0.5 Hz", "1 Hz", "2 Hz", "5 Hz"])
 
 
+@settings(deadline=None)
 @given(
     bipolar=st.booleans(),
     volts=_VOLTS,
@@ -107,6 +108,7 @@ def test_any_pulse_train_round_trips(
     assert str(parse_any_step(str(step))) == text
 
 
+@settings(deadline=None)
 @given(
     volts=_VOLTS,
     carrier=st.sampled_from(["1.2 kHz", "1.5 kHz", "1.8 kHz", "500 Hz"]),
