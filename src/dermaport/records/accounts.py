@@ -13,7 +13,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from dermaport.errors import AuthenticationError, InputError, LoginThrottledError
+from dermaport.errors import AuthenticationError, ConflictError, InputError, LoginThrottledError
 from dermaport.records import audit
 from dermaport.records.access import Actor, Permission
 from dermaport.records.models import ROLES, Clinic, LoginAttempt, LoginSession, User, utcnow
@@ -76,7 +76,7 @@ def add_user(
             "e.g. four unrelated words"
         )
     if db.execute(select(User.id).where(User.username == username)).first() is not None:
-        raise InputError(f"username {username!r} is taken: choose another, e.g. {username}2")
+        raise ConflictError(f"username {username!r} is taken: choose another, e.g. {username}2")
     clinic_id = actor.clinic_id if isinstance(actor, Actor) else clinic_named(db, clinic or "default").id
     user = User(clinic_id=clinic_id, username=username, role=role, password_hash=_hasher.hash(password))
     db.add(user)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dermaport.errors import InputError, RecordNotFoundError
+from dermaport.errors import ConflictError, RecordNotFoundError
 from dermaport.records import audit
 from dermaport.records.access import Actor, Permission
 from dermaport.records.clients import client_of_clinic
@@ -54,7 +54,7 @@ def add_lot(db: Session, actor: Actor, product_id: int, data: LotIn) -> LotOut:
     actor.require(Permission.PRODUCT_WRITE)
     product = _product(db, actor, product_id)
     if db.scalar(select(Lot.id).where(Lot.product_id == product.id, Lot.lot_number == data.lot_number)):
-        raise InputError(f"lot {data.lot_number!r} of product {product_id} exists already")
+        raise ConflictError(f"lot {data.lot_number!r} of product {product_id} exists already")
     lot = Lot(product_id=product.id, **data.model_dump())
     db.add(lot)
     db.flush()

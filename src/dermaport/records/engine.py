@@ -99,10 +99,13 @@ def make_engine(url_text: str, *, pool_size: int = 10) -> Engine:
             connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S},
             pool_size=pool_size,
             max_overflow=2 * pool_size,
+            hide_parameters=True,
         )
         _configure_sqlite(engine)
     else:
-        engine = create_engine(url, pool_size=pool_size, max_overflow=2 * pool_size, pool_pre_ping=True)
+        engine = create_engine(
+            url, pool_size=pool_size, max_overflow=2 * pool_size, pool_pre_ping=True, hide_parameters=True
+        )
     logger.debug("engine for %s", describe_url(url_text))
     return engine
 
