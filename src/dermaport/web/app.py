@@ -18,7 +18,7 @@ from dermaport.config import Settings, load_settings
 from dermaport.errors import DermaportError, LoginThrottledError, PermissionDeniedError
 from dermaport.records import audit
 from dermaport.records.database import Database, open_database
-from dermaport.web.deps import database_of
+from dermaport.web.deps import SESSION_COOKIE, database_of
 from dermaport.web.errors import (
     CatchAllMiddleware,
     database_refusal,
@@ -28,6 +28,7 @@ from dermaport.web.errors import (
 )
 from dermaport.web.openapi import install_openapi
 from dermaport.web.routes import admin, auth, clients, products, rights
+from dermaport.web.security import SecurityMiddleware
 
 __all__ = ["create_app"]
 
@@ -106,6 +107,7 @@ def create_app(
     app.add_exception_handler(IntegrityError, integrity_refusal)
     app.add_exception_handler(DBAPIError, database_refusal)
     app.add_middleware(CatchAllMiddleware)
+    app.add_middleware(SecurityMiddleware, cookie_name=SESSION_COOKIE, origins=settings.site_origins)
 
     @app.get("/health", tags=["health"])
     def health() -> HealthOut:

@@ -11,6 +11,7 @@ from dermaport.records.accounts import login, logout
 from dermaport.records.views import UserOut
 from dermaport.web.deps import SESSION_COOKIE, CurrentActor, DbSession, database_of, session_token
 from dermaport.web.responses import LOGIN, SIGNED_IN
+from dermaport.web.security import csrf_token_for
 
 router = APIRouter(prefix="/api", tags=["auth"])
 
@@ -30,6 +31,10 @@ class LoginOut(BaseModel):
     token: str
     user: UserOut
     idle_timeout_s: float = Field(description="The session ends after this long without a request (s).")
+    csrf_token: str = Field(
+        description="Send it as the X-CSRF-Token header (or a csrf_token form field) with every "
+        "cookie-signed write; bearer-token clients need not."
+    )
 
 
 class MeOut(BaseModel):
@@ -49,7 +54,12 @@ def log_in(body: LoginIn, request: Request, response: Response, db: DbSession) -
     response.set_cookie(
         SESSION_COOKIE, token, httponly=True, samesite="strict", secure=request.url.scheme == "https"
     )
-    return LoginOut(token=token, user=UserOut.model_validate(user), idle_timeout_s=idle_s)
+    return LoginOut(
+        token=token,
+        user=UserOut.model_validate(user),
+        idle_timeout_s=idle_s,
+        csrf_token=csrf_token_for(token),
+    )
 
 
 @router.post("/logout", status_code=204, responses=SIGNED_IN)
