@@ -17,7 +17,13 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
-from dermaport.errors import AuthenticationError, ConflictError, InputError, LoginThrottledError
+from dermaport.errors import (
+    AuthenticationError,
+    ConflictError,
+    InputError,
+    LoginThrottledError,
+    RecordNotFoundError,
+)
 from dermaport.records import audit
 from dermaport.records.access import Actor, Permission
 from dermaport.records.models import ROLES, Clinic, LoginAttempt, LoginSession, User, utcnow
@@ -31,12 +37,16 @@ __all__ = [
     "MIN_PASSWORD_LENGTH",
     "add_user",
     "authenticate",
+    "check_password",
     "clinic_named",
+    "hash_password",
     "login",
     "login_delay_s",
     "logout",
     "purge_sessions",
+    "reset_password",
     "resolve_session",
+    "set_user_active",
 ]
 
 logger = logging.getLogger(__name__)
@@ -101,6 +111,67 @@ def add_user(
     db.flush()
     who = actor.username if isinstance(actor, Actor) else actor
     audit.append(db, actor=who, action="create", entity="user", entity_id=user.id, detail={"role": role})
+    return user
+
+
+def _clinic_user(db: Session, actor: Actor, user_id: int) -> User:
+    actor.require(Permission.USER_ADMIN)
+    user = db.get(User, user_id)
+    if user is None or user.clinic_id != actor.clinic_id:
+        raise RecordNotFoundError(f"user {user_id} not found: list them with GET /api/users")
+    return user
+
+
+def set_user_active(db: Session, actor: Actor, user_id: int, *, active: bool) -> User:
+    """Disable (ending every session of) or enable an account of the owner's clinic; audited."""
+    user = _clinic_user(db, actor, user_id)
+    if not active and user.id == actor.user_id:
+        raise InputError("you cannot disable your own account: ask another owner, or add one first")
+    user.active = active
+    if not active:
+        db.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
+    db.flush()
+    audit.append(
+        db,
+        actor=actor.username,
+        action="update",
+        entity="user",
+        entity_id=user.id,
+        detail={"active": active},
+    )
+    return user
+
+
+def check_password(password: str) -> None:
+    """Refuse (InputError) a password shorter than :data:`MIN_PASSWORD_LENGTH`."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InputError(
+            f"password of {len(password)} characters is too short; use at least {MIN_PASSWORD_LENGTH}, "
+            "e.g. four unrelated words"
+        )
+
+
+def hash_password(password: str) -> str:
+    """The argon2id hash of a password (call it outside any transaction: it is slow on purpose)."""
+    check_password(password)
+    with _HASHING:
+        return str(_hasher.hash(password))
+
+
+def reset_password(db: Session, actor: Actor, user_id: int, *, password_hash: str) -> User:
+    """Give an account a new password (hashed by :func:`hash_password`), ending its sessions; audited."""
+    user = _clinic_user(db, actor, user_id)
+    user.password_hash = password_hash
+    db.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
+    db.flush()
+    audit.append(
+        db,
+        actor=actor.username,
+        action="update",
+        entity="user",
+        entity_id=user.id,
+        detail={"fields": ["password"]},
+    )
     return user
 
 

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from dermaport.errors import InputError, RecordNotFoundError, TooLargeError
 from dermaport.records import audit
 from dermaport.records.access import Actor, Permission
-from dermaport.records.clients import client_of_clinic
+from dermaport.records.clients import client_of_clinic, writable_client
 from dermaport.records.clinical import session_of_client
 from dermaport.records.files import private_folder, write_private
 from dermaport.records.models import Consent, Photo
@@ -104,7 +104,7 @@ def store_photo(
     it the picture is decoded here. The file is written with mode 0600.
     """
     actor.require(Permission.CLINICAL_WRITE)
-    client = client_of_clinic(db, actor, client_id)
+    client = writable_client(db, actor, client_id)
     consent = db.get(Consent, data.consent_id)
     if consent is None or consent.client_id != client.id:
         raise RecordNotFoundError(f"consent {data.consent_id} of client {client_id} not found")
