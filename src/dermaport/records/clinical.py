@@ -250,12 +250,12 @@ def set_outcome(db: Session, actor: Actor, client_id: int, session_id: int, data
         .limit(1)
     )
     if previous is None and row.outcome:  # written before outcomes had a history: keep it first
-        earlier = SessionOutcome(session_id=row.id, outcome=row.outcome, recorded_by=None)
-        db.add(earlier)
+        earlier = SessionOutcome(outcome=row.outcome, recorded_by=None)
+        row.outcome_history.append(earlier)
         db.flush()
         previous = earlier.id
-    revision = SessionOutcome(session_id=row.id, outcome=data.outcome, recorded_by=actor.user_id)
-    db.add(revision)
+    revision = SessionOutcome(outcome=data.outcome, recorded_by=actor.user_id)
+    row.outcome_history.append(revision)
     row.outcome = data.outcome
     db.flush()
     audit.append(

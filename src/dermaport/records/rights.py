@@ -175,11 +175,17 @@ def erase_client(
     contact.search_text = ""
     contact.updated_at = now
     items.append(ErasureItem(category="contact", count=1, action="anonymised", reason="erasure request"))
-    signed = db.execute(
-        update(Consent)
-        .where(Consent.client_id == client.id, Consent.signature != REMOVED_SIGNATURE)
-        .values(signature=REMOVED_SIGNATURE)
-    ).rowcount  # type: ignore[attr-defined]
+    last = _last_clinical_entry(db, client.id)
+    retained_until = _add_years(last, retention_years) if last is not None else None
+    expired = retained_until is None or now.date() >= retained_until
+    signed = 0
+    if not expired:  # kept consents lose their signature; expired ones are deleted below
+        result = db.execute(
+            update(Consent)
+            .where(Consent.client_id == client.id, Consent.signature != REMOVED_SIGNATURE)
+            .values(signature=REMOVED_SIGNATURE)
+        )
+        signed = int(result.rowcount or 0)  # type: ignore[attr-defined]
     if signed:
         items.append(
             ErasureItem(
@@ -190,9 +196,6 @@ def erase_client(
             )
         )
 
-    last = _last_clinical_entry(db, client.id)
-    retained_until = _add_years(last, retention_years) if last is not None else None
-    expired = retained_until is None or now.date() >= retained_until
     treated_appointments = select(TreatmentSession.appointment_id).where(
         TreatmentSession.client_id == client.id, TreatmentSession.appointment_id.is_not(None)
     )
