@@ -174,3 +174,15 @@ def test_concurrent_duplicate_lots_are_409(api: Api) -> None:
     for t in threads:
         t.join()
     assert sorted(statuses) == [201] + [409] * 5
+
+
+def test_a_body_that_is_not_utf8_is_422(api: Api) -> None:
+    fixtures = make_fixtures(api)
+    response = api.client.post(
+        f"/api/clients/{fixtures.client_id}/notes",
+        content=b'{"text": "\xff\xfe rosacea"}',
+        headers={**api.headers["practitioner"], "Content-Type": "application/json"},
+    )
+    assert response.status_code == 422
+    assert "rosacea" not in response.text
+    assert response.json()["detail"].startswith("the body is not valid JSON")

@@ -12,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.exc import DBAPIError, IntegrityError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from dermaport import __version__
 from dermaport.config import Settings, load_settings
@@ -22,6 +23,7 @@ from dermaport.web.deps import SESSION_COOKIE, database_of
 from dermaport.web.errors import (
     CatchAllMiddleware,
     database_refusal,
+    http_refusal,
     integrity_refusal,
     status_of,
     validation_refusal,
@@ -104,6 +106,7 @@ def create_app(
     app.state.database = db
     app.add_exception_handler(DermaportError, _refusal)
     app.add_exception_handler(RequestValidationError, validation_refusal)
+    app.add_exception_handler(StarletteHTTPException, http_refusal)
     app.add_exception_handler(IntegrityError, integrity_refusal)
     app.add_exception_handler(DBAPIError, database_refusal)
     app.add_middleware(CatchAllMiddleware)

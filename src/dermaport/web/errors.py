@@ -20,6 +20,7 @@ from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dermaport.errors import (
@@ -36,6 +37,7 @@ from dermaport.errors import (
 __all__ = [
     "CatchAllMiddleware",
     "QuerylessAccessFilter",
+    "http_refusal",
     "integrity_conflict",
     "status_of",
     "validation_message",
@@ -129,6 +131,16 @@ async def validation_refusal(request: Request, exc: Exception) -> JSONResponse:
     except Exception:  # the errors themselves could not be read: still answer in the shape
         detail = "the request does not match the schema; see /openapi.json"
     return JSONResponse({"detail": detail}, status_code=422)
+
+
+async def http_refusal(request: Request, exc: Exception) -> JSONResponse:
+    """FastAPI's own HTTP errors in the one shape; a body it could not decode is a 422 like any other."""
+    assert isinstance(exc, StarletteHTTPException)
+    detail = exc.detail if isinstance(exc.detail, str) else "the request was refused"
+    status = exc.status_code
+    if status == 400 and detail.startswith("There was an error parsing the body"):
+        status, detail = 422, f"the body {_MESSAGES['json_invalid']}"
+    return JSONResponse({"detail": detail}, status_code=status, headers=getattr(exc, "headers", None))
 
 
 def integrity_conflict(exc: IntegrityError) -> str:
