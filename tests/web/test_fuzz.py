@@ -5,7 +5,8 @@ requests that follow the schema, and with malformed ones (wrong types, missing a
 out-of-range values) from schemathesis's negative mode.
 
 The budget is ``DERMAPORT_FUZZ_EXAMPLES`` examples per operation and database (default 20,
-which CI runs; half as many malformed ones). A longer run: ``DERMAPORT_FUZZ_EXAMPLES=500 .venv/bin/pytest tests/web/test_fuzz.py``.
+which CI runs; half as many malformed ones). A longer run:
+``DERMAPORT_FUZZ_EXAMPLES=500 .venv/bin/pytest tests/web/test_fuzz.py``.
 """
 
 from __future__ import annotations
