@@ -1,6 +1,7 @@
-"""API throughput and latency for reading a client's whole record, 20 clients at once, per database.
+"""API throughput and latency: whole-record reads, and a mixed front-desk load, 20 clients at once.
 
 Run: .venv/bin/python benchmarks/bench_records.py [--seconds 10] [--concurrency 20] [--clients 200]
+     [--mixed]   # reads and writes mixed, reported apart (the issue-13 load; goal p95 ≤ 50/150 ms)
 
 For SQLite (a file in a temporary folder) and PostgreSQL (a temporary database on
 DERMAPORT_BENCH_POSTGRES_URL, default postgresql://postgres@127.0.0.1:5432/postgres) it
@@ -9,6 +10,10 @@ the API with ``dermaport serve`` in its own process, signs in as a practitioner,
 ``--concurrency`` clients each fetch GET /api/clients/{id}/record in a loop. Every read appends
 to the audit chain, so each request is also a write. Prints requests per second and the
 50th, 95th and 99th latency percentiles. Machines are shared and noisy: compare within a run.
+
+With ``--mixed`` each client picks, at random, a read (60 %: a client's contact details, their
+record, their appointments, a search ``?q=``) or a write (40 %: a note, a phone number, an
+appointment, a session outcome); reads and writes are reported apart. Logins are not timed.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx2
@@ -78,7 +84,7 @@ def fill(url: str, data_dir: Path, clients: int) -> list[int]:
     for i in range(clients):
         with database.transaction() as db:
             client = create_client(
-                db, actor, ContactIn(given_name="Client", family_name=f"No. {i}", phone="+1 555")
+                db, actor, ContactIn(given_name="Client", family_name=f"No. {i}", phone="+1 555 0100")
             )
             add_screening(
                 db,
@@ -119,6 +125,71 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+async def mixed_request(
+    client: httpx2.AsyncClient, rng: random.Random, ids: list[int], headers: dict[str, str]
+) -> tuple[str, httpx2.Response]:
+    """One request of the mixed load: ("read" or "write", its answer)."""
+    cid = rng.choice(ids)
+    roll = rng.random()
+    if roll < 0.15:
+        return "read", await client.get(f"/api/clients/{cid}", headers=headers)
+    if roll < 0.35:
+        return "read", await client.get(f"/api/clients/{cid}/record", headers=headers)
+    if roll < 0.45:
+        return "read", await client.get(f"/api/clients/{cid}/appointments", headers=headers)
+    if roll < 0.60:
+        return "read", await client.get(
+            "/api/clients", params={"q": f"No. {rng.randrange(50)}"}, headers=headers
+        )
+    if roll < 0.75:
+        return "write", await client.post(
+            f"/api/clients/{cid}/notes",
+            json={"text": "Tolerated well; mild erythema settled."},
+            headers=headers,
+        )
+    if roll < 0.85:
+        phone = f"+1 555 {rng.randrange(10**6):06d}"
+        return "write", await client.patch(f"/api/clients/{cid}", json={"phone": phone}, headers=headers)
+    if roll < 0.95:
+        day = rng.randrange(2, 300)
+        starts = (datetime.now(UTC) + timedelta(days=day, minutes=rng.randrange(600))).isoformat()
+        return "write", await client.post(
+            f"/api/clients/{cid}/appointments",
+            json={"starts_at": starts, "duration_min": 30},
+            headers=headers,
+        )
+    return "write", await client.put(
+        f"/api/clients/{cid}/sessions/{cid}/outcome", json={"outcome": "Even tone at 24 h."}, headers=headers
+    )
+
+
+async def load_mixed(
+    base: str, ids: list[int], *, seconds: float, concurrency: int
+) -> tuple[dict[str, list[float]], int]:
+    limits = httpx2.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx2.AsyncClient(base_url=base, limits=limits, timeout=60) as client:
+        login = await client.post("/api/login", json={"username": "pia", "password": PASSWORD})
+        login.raise_for_status()
+        headers = {"Authorization": f"Bearer {login.json()['token']}"}
+        latencies: dict[str, list[float]] = {"read": [], "write": []}
+        errors = 0
+        warm_until = time.perf_counter() + 1.0
+        stop_at = warm_until + seconds
+
+        async def worker() -> None:
+            nonlocal errors
+            rng = random.Random()
+            while (now := time.perf_counter()) < stop_at:
+                kind, response = await mixed_request(client, rng, ids, headers)
+                if response.status_code >= 300:
+                    errors += 1
+                elif now >= warm_until:
+                    latencies[kind].append(time.perf_counter() - now)
+
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return latencies, errors
 
 
 async def load(base: str, ids: list[int], *, seconds: float, concurrency: int) -> tuple[list[float], int]:
@@ -165,12 +236,29 @@ def run(name: str, url: str, data_dir: Path, args: argparse.Namespace) -> None:
     port = free_port()
     process = serve(url, data_dir, port)
     try:
-        latencies, errors = asyncio.run(
-            load(f"http://127.0.0.1:{port}", ids, seconds=args.seconds, concurrency=args.concurrency)
-        )
+        if args.mixed:
+            mixed, errors = asyncio.run(
+                load_mixed(
+                    f"http://127.0.0.1:{port}", ids, seconds=args.seconds, concurrency=args.concurrency
+                )
+            )
+        else:
+            latencies, errors = asyncio.run(
+                load(f"http://127.0.0.1:{port}", ids, seconds=args.seconds, concurrency=args.concurrency)
+            )
     finally:
         process.terminate()
         process.wait(timeout=10)
+    if args.mixed:
+        total = sum(len(v) for v in mixed.values())
+        print(f"{name:<11} {total / args.seconds:8.1f} req/s   errors {errors}")
+        for kind, values in mixed.items():
+            q = statistics.quantiles(values, n=100)
+            print(
+                f"  {kind + 's':<9} {len(values) / args.seconds:8.1f} req/s   p50 {q[49] * 1e3:6.1f} ms   "
+                f"p95 {q[94] * 1e3:6.1f} ms   p99 {q[98] * 1e3:6.1f} ms"
+            )
+        return
     q = statistics.quantiles(latencies, n=100)
     print(
         f"{name:<11} {len(latencies) / args.seconds:8.1f} req/s   p50 {q[49] * 1e3:6.1f} ms   "
@@ -183,9 +271,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--concurrency", type=int, default=20)
     parser.add_argument("--clients", type=int, default=200)
+    parser.add_argument("--mixed", action="store_true", help="reads and writes mixed, reported apart")
     args = parser.parse_args()
+    what = "mixed reads and writes" if args.mixed else "GET /api/clients/ID/record"
     print(
-        f"GET /api/clients/ID/record, {args.concurrency} concurrent clients, {args.seconds:g} s, "
+        f"{what}, {args.concurrency} concurrent clients, {args.seconds:g} s, "
         f"{args.clients} clients on file (one server process, audited reads)"
     )
     with tempfile.TemporaryDirectory() as folder:

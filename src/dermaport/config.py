@@ -13,6 +13,11 @@ Environment variables (all optional):
   treatment before an erasure request may delete them (default 7).
 * ``DERMAPORT_SESSION_IDLE_MINUTES``: a signed-in session ends after this much inactivity
   (default 15).
+* ``DERMAPORT_SITE_ORIGIN``: the origin(s) the records web pages are served from, comma-separated,
+  e.g. ``https://clinic.example`` (default: the address each request was sent to). A
+  cookie-signed write from any other origin is refused.
+* ``DERMAPORT_FORWARDED_ALLOW_IPS``: the proxy addresses whose ``X-Forwarded-For`` is believed,
+  comma-separated (default: none, so no forwarded header is believed).
 """
 
 from __future__ import annotations
@@ -43,6 +48,8 @@ class Settings(BaseModel):
     database_url: str | None = None
     retention_years: int = Field(default=7, ge=1, le=100)
     session_idle_minutes: float = Field(default=15.0, gt=0, le=24 * 60)
+    site_origins: tuple[str, ...] = ()
+    forwarded_allow_ips: str | None = None
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -61,6 +68,12 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         values["log_level"] = env["DERMAPORT_LOG_LEVEL"].upper()
     if env.get("DERMAPORT_DATABASE_URL"):
         values["database_url"] = env["DERMAPORT_DATABASE_URL"]
+    if env.get("DERMAPORT_SITE_ORIGIN"):
+        values["site_origins"] = tuple(
+            o.strip() for o in env["DERMAPORT_SITE_ORIGIN"].split(",") if o.strip()
+        )
+    if env.get("DERMAPORT_FORWARDED_ALLOW_IPS"):
+        values["forwarded_allow_ips"] = env["DERMAPORT_FORWARDED_ALLOW_IPS"]
     for name in ("RETENTION_YEARS", "SESSION_IDLE_MINUTES"):
         if f"DERMAPORT_{name}" in env:
             values[name.lower()] = env[f"DERMAPORT_{name}"]

@@ -9,7 +9,8 @@ where a builtin fits it is that builtin too, so callers can catch either::
     │   ├── PhError                          a pH outside 0–14
     │   └── UnknownNameError (LookupError)   an active or skin site not in the library
     │   ├── DatabaseUrlError                 a database URL that names no supported database
-    │   └── RecordNotFoundError (LookupError) a client, product or session id that is not there
+    │   ├── RecordNotFoundError (LookupError) a client, product or session id that is not there
+    │   └── TooLargeError                    a body or picture over its size limit
     ├── LibraryDataError (ValueError)        a library data file that breaks its schema
     ├── SafetyError                          a hard limit or a safety rule refused the request
     ├── SimulationError (RuntimeError)       the transport engine could not solve a run
@@ -19,6 +20,7 @@ where a builtin fits it is that builtin too, so callers can catch either::
         ├── AuthenticationError              unknown user, wrong password or expired session
         │   └── LoginThrottledError          too many failed logins: wait ``retry_after_s``
         ├── PermissionDeniedError (PermissionError)  the user's role does not allow the action
+        ├── ConflictError (ValueError)       the write clashes with stored data (taken name, erased client)
         └── AuditChainError                  the audit chain was altered: names the first bad entry
 
     DermaportError (continued: device control)
@@ -34,6 +36,7 @@ from __future__ import annotations
 __all__ = [
     "AuditChainError",
     "AuthenticationError",
+    "ConflictError",
     "DatabaseNotMigratedError",
     "DatabaseUnavailableError",
     "DatabaseUrlError",
@@ -51,6 +54,7 @@ __all__ = [
     "RecordsError",
     "SafetyError",
     "SimulationError",
+    "TooLargeError",
     "UnknownNameError",
 ]
 
@@ -99,6 +103,10 @@ class RecordNotFoundError(InputError, LookupError):
     """A record id (client, product, lot, session…) that is not in the database."""
 
 
+class TooLargeError(InputError):
+    """A request body or a picture larger than its limit (the message names the limit)."""
+
+
 class RecordsError(DermaportError):
     """The clinic records refused or could not carry out a request."""
 
@@ -129,6 +137,10 @@ class PermissionDeniedError(RecordsError, PermissionError):
     def __init__(self, message: str, *, username: str = "") -> None:
         super().__init__(message)
         self.username = username
+
+
+class ConflictError(RecordsError, ValueError):
+    """A write that clashes with what is stored: a taken name, a lot number twice, an erased client."""
 
 
 class AuditChainError(RecordsError):

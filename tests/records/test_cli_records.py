@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import stat
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ from dermaport.records.clients import create_client
 from dermaport.records.database import open_database
 from dermaport.records.engine import make_engine
 from dermaport.records.schemas import ContactIn
-from tests._cli import run
+from tests._cli import one_line_error, run
 
 
 def test_upgrade_add_users_and_verify(
@@ -164,3 +165,24 @@ def test_clients_export_and_erase(
     assert "client 999 not found" in err
     code, out, _ = run(capsys, "audit", "verify", *url)
     assert code == 0
+
+
+def test_clients_export_to_unwritable_paths_and_owner_only_files(
+    capsys: pytest.CaptureFixture[str], database_url: str, tmp_path: Path, settings: Settings
+) -> None:
+    database = open_database(settings, database_url)
+    with database.transaction() as db:
+        user = add_user(db, "test", username="pia", role="practitioner", password="a long enough password")
+        actor = Actor(username="pia", role="practitioner", clinic_id=user.clinic_id, user_id=user.id)
+        client_id = create_client(db, actor, ContactIn(given_name="Ana", family_name="Silva")).id
+    database.dispose()
+    url = ["--database-url", database_url]
+    (tmp_path / "file").write_text("")
+    for target in (str(tmp_path), str(tmp_path / "file" / "x"), "/dev/full", "/proc/x.json"):
+        code, _, err = run(capsys, "clients", "export", str(client_id), "-o", target, *url)
+        one_line_error(code, err, 2, f"cannot write {target!r}")
+    out = tmp_path / "export.json"
+    code, _, err = run(capsys, "clients", "export", str(client_id), "-o", str(out), *url)
+    assert code == 0, err
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temporary left

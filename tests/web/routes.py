@@ -11,12 +11,13 @@ from typing import Any
 
 from PIL import Image
 
+from dermaport.records.accounts import add_user
 from dermaport.records.bookings import add_appointment, add_product
 from dermaport.records.clients import create_client
-from dermaport.records.clinical import add_consent
+from dermaport.records.clinical import add_consent, add_patch_test
 from dermaport.records.models import TreatmentSession, utcnow
 from dermaport.records.photos import store_photo
-from dermaport.records.schemas import AppointmentIn, ConsentIn, ContactIn, PhotoIn, ProductIn
+from dermaport.records.schemas import AppointmentIn, ConsentIn, ContactIn, PatchTestIn, PhotoIn, ProductIn
 from tests.web.conftest import Api
 
 ALL = frozenset({"owner", "practitioner", "reception"})
@@ -58,6 +59,9 @@ ALLOWED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/users"): OWNER,
     ("POST", "/api/users"): OWNER,
     ("GET", "/api/audit/verify"): OWNER,
+    ("PATCH", "/api/users/{user_id}"): OWNER,
+    ("PUT", "/api/users/{user_id}/password"): OWNER,
+    ("PUT", "/api/clients/{client_id}/patch-tests/{patch_test_id}/reading"): CLINICAL,
 }
 
 
@@ -124,12 +128,33 @@ def _fresh_client(api: Api) -> int:
         return create_client(db, api.actors["owner"], ContactIn(given_name="Erin", family_name="Doe")).id
 
 
+def _pending_patch_test(api: Api, client_id: int) -> int:
+    """A patch test applied 25 h ago, waiting for its reading."""
+    with api.database.transaction() as db:
+        test = add_patch_test(
+            db,
+            api.actors["owner"],
+            client_id,
+            PatchTestIn(site="inner forearm", applied_at=utcnow() - timedelta(hours=25)),
+        )
+        return test.id
+
+
+def _spare_user(api: Api) -> int:
+    with api.database.transaction() as db:
+        return add_user(
+            db, api.actors["owner"], username=f"u{secrets.token_hex(4)}", role="reception", password="x" * 12
+        ).id
+
+
 def request_for(
     api: Api, fixtures: Fixtures, method: str, template: str
 ) -> tuple[str, dict[str, Any] | None]:
     """A concrete URL and JSON body for one route."""
     client_id = _fresh_client(api) if template.endswith("/erase") else fixtures.client_id
     url = template.format(
+        patch_test_id=_pending_patch_test(api, client_id) if "{patch_test_id}" in template else 0,
+        user_id=_spare_user(api) if "{user_id}" in template else 0,
         client_id=client_id,
         session_id=fixtures.session_id,
         photo_id=fixtures.photo_id,
@@ -175,6 +200,9 @@ def request_for(
         "/api/products": {"name": "TXA serum", "active": "tranexamic acid", "concentration": "3 %"},
         "/api/products/{product_id}/lots": {"lot_number": f"L{unique}", "expires_on": "2027-06-30"},
         "/api/users": {"username": f"u{unique}", "role": "reception", "password": "a long enough password"},
+        "/api/users/{user_id}": {"active": False},
+        "/api/users/{user_id}/password": {"password": "another long password"},
+        "/api/clients/{client_id}/patch-tests/{patch_test_id}/reading": {"result": "negative"},
     }
     body = bodies.get(template) if method in ("POST", "PATCH", "PUT") else None
     return url, body

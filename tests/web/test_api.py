@@ -31,7 +31,9 @@ def test_login_sets_a_cookie_that_signs_requests_and_logout_ends_it(api: Api) ->
     assert "samesite=strict" in response.headers["set-cookie"].lower()
     assert "password_hash" not in response.text
     assert api.client.get("/api/me").json() == {"username": "reception", "role": "reception", "clinic_id": 1}
-    assert api.client.post("/api/logout").status_code == 204
+    csrf = {"Origin": "http://testserver", "X-CSRF-Token": response.json()["csrf_token"]}
+    assert api.client.post("/api/logout").status_code == 403  # a cookie-signed write needs the token
+    assert api.client.post("/api/logout", headers=csrf).status_code == 204
     api.client.cookies.clear()
     token = response.json()["token"]
     assert api.client.get("/api/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401

@@ -13,6 +13,7 @@ import httpx2
 import pytest
 
 from dermaport.cli import main
+from dermaport.records.accounts import LOGIN_MAX_FAILURES
 
 
 def _free_port() -> int:
@@ -41,7 +42,8 @@ def test_serve_answers_health_schema_and_login(
         "--database-url",
         database_url,
     ]
-    with subprocess.Popen(argv, env=os.environ.copy(), stderr=subprocess.PIPE) as server:
+    env = {**os.environ, "DERMAPORT_LOG_LEVEL": "INFO"}
+    with subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT) as server:
         try:
             base = f"http://127.0.0.1:{port}"
             for _ in range(100):
@@ -59,6 +61,23 @@ def test_serve_answers_health_schema_and_login(
             token = login.json()["token"]
             me = httpx2.get(f"{base}/api/me", headers={"Authorization": f"Bearer {token}"})
             assert me.json()["role"] == "owner"
+            searched = httpx2.get(
+                f"{base}/api/clients", params={"q": "Berg1985"}, headers={"Authorization": f"Bearer {token}"}
+            )
+            assert searched.status_code == 200
+            statuses = []
+            for n in range(LOGIN_MAX_FAILURES + 1):  # a forged X-Forwarded-For does not reset the count
+                guess = httpx2.post(
+                    f"{base}/api/login",
+                    json={"username": "olga", "password": "wrong wrong wrong"},
+                    headers={"X-Forwarded-For": f"203.0.113.{n}"},
+                )
+                statuses.append(guess.status_code)
+            assert statuses == [401] * LOGIN_MAX_FAILURES + [429]
         finally:
             server.terminate()
-            server.wait(timeout=10)
+            out, _ = server.communicate(timeout=10)
+        log = out.decode()
+        assert "GET /api/clients?" in log  # the access log is on …
+        assert "Berg1985" not in log  # … without the query
+        assert "203.0.113" not in log

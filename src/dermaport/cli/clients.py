@@ -12,6 +12,7 @@ from dermaport.cli.records import DatabaseUrlOption, local_actor, open_records
 from dermaport.errors import InputError, RecordNotFoundError
 from dermaport.records.access import Actor
 from dermaport.records.database import Database
+from dermaport.records.files import check_writable, write_private
 from dermaport.records.models import Client
 from dermaport.records.rights import erase_client, export_client
 
@@ -41,7 +42,12 @@ def export_command(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the JSON here.")] = None,
     database_url: DatabaseUrlOption = None,
 ) -> None:
-    """Export everything about a client as JSON (record, session documents, photos, access log)."""
+    """Export everything about a client as JSON (record, session documents, photos, access log).
+
+    The file is written atomically with mode 0600 (owner only): it is health data.
+    """
+    if output is not None:
+        check_writable(output)  # an unwritable path fails before anything is read or audited
     database = open_records(database_url)
     try:
         actor = _owner_for(database, client_id)
@@ -52,7 +58,7 @@ def export_command(
     if output is None:
         print_json(export.model_dump(mode="json"))
     else:
-        output.write_text(export.model_dump_json(indent=2), encoding="utf-8")
+        write_private(output, export.model_dump_json(indent=2).encode())
         typer.echo(f"Wrote client {client_id}'s data to {output}")
 
 

@@ -8,6 +8,7 @@ import typer
 
 from dermaport.cli._console import console, print_json
 from dermaport.cli._dates import TodayOption, today_or_now
+from dermaport.cli._output import writing
 from dermaport.planning.calendar import write_ics
 from dermaport.planning.course import parse_start, plan_course
 
@@ -31,7 +32,8 @@ def course_command(
     """Date a course from the texts' programmes, with the patch test and pre-care before each session."""
     course = plan_course(parse_start(start), programme, sessions=sessions, today=today_or_now(today))
     if ics is not None:
-        write_ics(course, ics)
+        with writing(ics, example="--ics course.ics"):
+            write_ics(course, ics)
     if json_output:
         print_json(course.to_json())
         return

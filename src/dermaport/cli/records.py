@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import getpass
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -130,11 +131,22 @@ def verify_command(database_url: DatabaseUrlOption = None) -> None:
 def serve_command(
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port to listen on (1–65535).")] = 8000,
+    forwarded_allow_ips: Annotated[
+        str | None,
+        typer.Option(
+            "--forwarded-allow-ips",
+            help="Addresses of the TLS proxy whose X-Forwarded-For/-Proto are believed, comma-separated "
+            "(default: DERMAPORT_FORWARDED_ALLOW_IPS, else none: forwarded headers are ignored).",
+            show_default=False,
+        ),
+    ] = None,
     database_url: DatabaseUrlOption = None,
 ) -> None:
     """Serve the records API (OpenAPI schema at /openapi.json, health at /health).
 
-    Refuses to start on a database that ``dermaport db upgrade`` has not migrated.
+    Refuses to start on a database that ``dermaport db upgrade`` has not migrated. Forwarded
+    headers are ignored unless the proxy's address is named, so a client cannot pick the address
+    its failed logins are counted under.
     """
     import uvicorn
 
@@ -152,4 +164,23 @@ def serve_command(
             err=True,
         )
     typer.echo(f"Serving the records API on http://{host}:{port} (schema at /openapi.json)", err=True)
-    uvicorn.run(application, host=host, port=port, log_level=settings.log_level.lower())
+    trusted = forwarded_allow_ips or settings.forwarded_allow_ips
+    uvicorn.run(
+        application,
+        host=host,
+        port=port,
+        log_level=settings.log_level.lower(),
+        proxy_headers=bool(trusted),
+        forwarded_allow_ips=trusted or "",
+        log_config=uvicorn_log_config(),
+    )
+
+
+def uvicorn_log_config() -> dict[str, Any]:
+    """Uvicorn's logging, with query strings (which may hold names) cut from the access lines."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config.setdefault("filters", {})["queryless"] = {"()": "dermaport.web.errors.QuerylessAccessFilter"}
+    config["handlers"]["access"]["filters"] = ["queryless"]
+    return config

@@ -10,6 +10,7 @@ from rich import box
 from rich.table import Table
 
 from dermaport.cli._console import console, ph_or_default, print_json
+from dermaport.cli._output import writing
 from dermaport.errors import InputError
 from dermaport.physics import SimulationResult, simulate
 
@@ -76,7 +77,8 @@ def command(
     if plot is not None:
         from dermaport.reports.simulation_plot import write_plot
 
-        write_plot(result, plot)
+        with writing(plot, example="--plot run.png"):
+            write_plot(result, plot)
     if json_output:
         print_json(result.to_json())
         return

@@ -4,37 +4,60 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import re
 import secrets
+import threading
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
-from dermaport.errors import AuthenticationError, InputError, LoginThrottledError
+from dermaport.errors import (
+    AuthenticationError,
+    ConflictError,
+    InputError,
+    LoginThrottledError,
+    RecordNotFoundError,
+)
 from dermaport.records import audit
 from dermaport.records.access import Actor, Permission
 from dermaport.records.models import ROLES, Clinic, LoginAttempt, LoginSession, User, utcnow
 
 __all__ = [
+    "ADDRESS_MAX_FAILURES",
+    "LOGIN_MAX_DELAY",
     "LOGIN_MAX_FAILURES",
     "LOGIN_WINDOW",
     "MAX_SESSION_AGE",
     "MIN_PASSWORD_LENGTH",
     "add_user",
+    "authenticate",
+    "check_password",
     "clinic_named",
+    "hash_password",
     "login",
+    "login_delay_s",
     "logout",
+    "purge_sessions",
+    "reset_password",
     "resolve_session",
+    "set_user_active",
 ]
 
 logger = logging.getLogger(__name__)
 
-#: Failed logins allowed per username (and 4x that per address) within :data:`LOGIN_WINDOW`.
+#: Failed logins of one username from one address within :data:`LOGIN_WINDOW` before each
+#: further try must wait (1 s, then twice as long each time, at most :data:`LOGIN_MAX_DELAY`).
 LOGIN_MAX_FAILURES = 5
+#: Failed logins from one address (any usernames) before its tries are delayed the same way.
+ADDRESS_MAX_FAILURES = 20
 LOGIN_WINDOW = timedelta(minutes=15)
+LOGIN_MAX_DELAY = timedelta(minutes=15)
 MIN_PASSWORD_LENGTH = 10
 #: However busy, a session ends this long after its login.
 MAX_SESSION_AGE = timedelta(hours=12)
@@ -42,6 +65,11 @@ MAX_SESSION_AGE = timedelta(hours=12)
 _USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
 _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not a real password: spends the same time on unknown users")
+#: How many argon2 computations run at once in one process (each takes tens of MB).
+_HASHING = threading.BoundedSemaphore(2)
+
+if TYPE_CHECKING:
+    from dermaport.records.database import Database
 
 
 def clinic_named(db: Session, name: str) -> Clinic:
@@ -76,7 +104,7 @@ def add_user(
             "e.g. four unrelated words"
         )
     if db.execute(select(User.id).where(User.username == username)).first() is not None:
-        raise InputError(f"username {username!r} is taken: choose another, e.g. {username}2")
+        raise ConflictError(f"username {username!r} is taken: choose another, e.g. {username}2")
     clinic_id = actor.clinic_id if isinstance(actor, Actor) else clinic_named(db, clinic or "default").id
     user = User(clinic_id=clinic_id, username=username, role=role, password_hash=_hasher.hash(password))
     db.add(user)
@@ -86,59 +114,259 @@ def add_user(
     return user
 
 
+def _clinic_user(db: Session, actor: Actor, user_id: int) -> User:
+    actor.require(Permission.USER_ADMIN)
+    user = db.get(User, user_id)
+    if user is None or user.clinic_id != actor.clinic_id:
+        raise RecordNotFoundError(f"user {user_id} not found: list them with GET /api/users")
+    return user
+
+
+def set_user_active(db: Session, actor: Actor, user_id: int, *, active: bool) -> User:
+    """Disable (ending every session of) or enable an account of the owner's clinic; audited."""
+    user = _clinic_user(db, actor, user_id)
+    if not active and user.id == actor.user_id:
+        raise InputError("you cannot disable your own account: ask another owner, or add one first")
+    user.active = active
+    if not active:
+        db.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
+    db.flush()
+    audit.append(
+        db,
+        actor=actor.username,
+        action="update",
+        entity="user",
+        entity_id=user.id,
+        detail={"active": active},
+    )
+    return user
+
+
+def check_password(password: str) -> None:
+    """Refuse (InputError) a password shorter than :data:`MIN_PASSWORD_LENGTH`."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InputError(
+            f"password of {len(password)} characters is too short; use at least {MIN_PASSWORD_LENGTH}, "
+            "e.g. four unrelated words"
+        )
+
+
+def hash_password(password: str) -> str:
+    """The argon2id hash of a password (call it outside any transaction: it is slow on purpose)."""
+    check_password(password)
+    with _HASHING:
+        return str(_hasher.hash(password))
+
+
+def reset_password(db: Session, actor: Actor, user_id: int, *, password_hash: str) -> User:
+    """Give an account a new password (hashed by :func:`hash_password`), ending its sessions; audited."""
+    user = _clinic_user(db, actor, user_id)
+    user.password_hash = password_hash
+    db.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
+    db.flush()
+    audit.append(
+        db,
+        actor=actor.username,
+        action="update",
+        entity="user",
+        entity_id=user.id,
+        detail={"fields": ["password"]},
+    )
+    return user
+
+
 def _token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _throttle(db: Session, username: str, address: str, now: datetime) -> None:
-    since = now - LOGIN_WINDOW
-    by_user = db.execute(
-        select(func.count(), func.min(LoginAttempt.at)).where(
-            LoginAttempt.username == username, LoginAttempt.at >= since
-        )
-    ).one()
-    by_address = db.execute(
-        select(func.count(), func.min(LoginAttempt.at)).where(
-            LoginAttempt.address == address, LoginAttempt.at >= since
-        )
-    ).one()
-    for (count, oldest), limit in ((by_user, LOGIN_MAX_FAILURES), (by_address, 4 * LOGIN_MAX_FAILURES)):
-        if count >= limit:
-            oldest_at = oldest if oldest.tzinfo else oldest.replace(tzinfo=now.tzinfo)
-            wait = max(1, int((oldest_at + LOGIN_WINDOW - now).total_seconds()) + 1)
-            raise LoginThrottledError(f"too many failed logins; try again in {wait} s", retry_after_s=wait)
+def _lock_key(*parts: str) -> int:
+    """A signed 64-bit key for a PostgreSQL advisory lock on these names."""
+    digest = hashlib.sha256("\x00".join(parts).encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
 
 
-def login(db: Session, *, username: str, password: str, address: str = "local") -> tuple[str, User]:
-    """Check the password and open a session; return (token, user). Failures are counted.
+def _serialise(db: Session, username: str, address: str) -> None:
+    """Make concurrent logins for one account or address count one after another.
 
-    Raises :class:`AuthenticationError` (the same message for an unknown user and a wrong
-    password) or :class:`LoginThrottledError` after too many recent failures.
+    On PostgreSQL an advisory lock per address and per account+address, held until the
+    (short) transaction ends; SQLite's ``BEGIN IMMEDIATE`` already admits one writer at a time.
     """
-    now = utcnow()
-    _throttle(db, username, address, now)
+    if db.get_bind().dialect.name != "postgresql":
+        return
+    for key in (_lock_key("address", address), _lock_key("account", username, address)):
+        db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
+def login_delay_s(failures: int, free: int) -> float:
+    """How long (s) after the last failure the next try must wait, after ``failures`` failures.
+
+    0 for the first ``free`` ones, then 1, 2, 4 … s, at most :data:`LOGIN_MAX_DELAY`.
+    """
+    if failures < free:
+        return 0.0
+    return float(min(2.0 ** (failures - free), LOGIN_MAX_DELAY.total_seconds()))
+
+
+def _aware(at: datetime, now: datetime) -> datetime:
+    return at if at.tzinfo else at.replace(tzinfo=now.tzinfo)
+
+
+def _check_delay(db: Session, username: str, address: str, now: datetime) -> None:
+    since = now - LOGIN_WINDOW
+    rows = (
+        (LoginAttempt.username == username, LoginAttempt.address == address),
+        (LoginAttempt.address == address,),
+    )
+    for condition, free in zip(rows, (LOGIN_MAX_FAILURES, ADDRESS_MAX_FAILURES), strict=True):
+        count, last = db.execute(
+            select(func.count(), func.max(LoginAttempt.at)).where(*condition, LoginAttempt.at >= since)
+        ).one()
+        delay = login_delay_s(count, free)
+        if delay and last is not None:
+            wait = (_aware(last, now) + timedelta(seconds=delay) - now).total_seconds()
+            if wait > 0:
+                seconds = max(1, math.ceil(wait))
+                raise LoginThrottledError(
+                    f"too many failed logins; try again in {seconds} s", retry_after_s=seconds
+                )
+
+
+@dataclass(frozen=True)
+class _Reservation:
+    attempt_id: int
+    user_id: int | None
+    password_hash: str
+
+
+def _reserve(db: Session, username: str, address: str, now: datetime) -> _Reservation:
+    """Count this try as a failure before the password is checked (so racing tries all count)."""
+    _serialise(db, username, address)
+    _check_delay(db, username, address, now)
+    attempt = LoginAttempt(username=username[:100], address=address[:100], at=now)
+    db.add(attempt)
     user = db.execute(select(User).where(User.username == username)).scalar_one_or_none()
-    try:
-        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
-        ok = user is not None and user.active
-    except (VerificationError, InvalidHashError):
-        ok = False
-    if not ok or user is None:
-        db.add(LoginAttempt(username=username[:100], address=address[:100], at=now))
-        db.commit()  # the failure must count even though the caller's request fails
-        logger.info("failed login for %r from %s", username, address)
-        raise AuthenticationError("unknown username or wrong password")
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher.hash(password)
+    db.flush()
+    usable = user is not None and user.active
+    return _Reservation(
+        attempt_id=attempt.id,
+        user_id=user.id if user is not None and usable else None,
+        password_hash=user.password_hash if user is not None and usable else _DUMMY_HASH,
+    )
+
+
+def _password_matches(password_hash: str, password: str) -> bool:
+    """Argon2 verification, a few at a time (each costs tens of MB), never inside a transaction."""
+    with _HASHING:
+        try:
+            return bool(_hasher.verify(password_hash, password))
+        except (VerificationError, InvalidHashError):
+            return False
+
+
+def _failed(db: Session, reservation: _Reservation, address: str) -> AuthenticationError:
+    audit.append(
+        db,
+        actor="anonymous",
+        action="login_failed",
+        entity="user",
+        entity_id=reservation.user_id or "",
+        detail={"address": address[:100]},
+    )
+    logger.info("failed login from %s", address)
+    return AuthenticationError("unknown username or wrong password")
+
+
+def _succeeded(
+    db: Session,
+    reservation: _Reservation,
+    *,
+    username: str,
+    address: str,
+    now: datetime,
+    idle: timedelta,
+) -> tuple[str, User]:
+    user = db.get(User, reservation.user_id)
+    if user is None or not user.active or user.password_hash != reservation.password_hash:
+        raise _failed(db, reservation, address)  # disabled or reset while the password was checked
     db.execute(
         delete(LoginAttempt).where(
-            (LoginAttempt.username == username) | (LoginAttempt.at < now - LOGIN_WINDOW)
+            ((LoginAttempt.username == username) & (LoginAttempt.address == address))
+            | (LoginAttempt.at < now - LOGIN_WINDOW)
+            | (LoginAttempt.id == reservation.attempt_id)
         )
     )
+    purge_sessions(db, idle=idle, now=now)
     token = secrets.token_urlsafe(32)
     db.add(LoginSession(token_sha256=_token_digest(token), user_id=user.id, created_at=now, last_seen_at=now))
     audit.append(db, actor=user.username, action="login", entity="user", entity_id=user.id)
     return token, user
+
+
+def authenticate(
+    database: Database, *, username: str, password: str, address: str = "local", idle: timedelta | None = None
+) -> tuple[str, User]:
+    """Check the password and open a session, in three steps; return (token, user).
+
+    1. In a short transaction, serialised per account+address: refuse with
+       :class:`LoginThrottledError` if the growing delay since the last failures has not passed,
+       else store this try as a failure (so concurrent guesses all count).
+    2. Verify the password with argon2 outside any transaction or lock.
+    3. In a second transaction: on success remove this account+address's failures, purge ended
+       sessions and open one; on failure keep the count. Both are audited (never the password).
+
+    Failures are counted per account *and* address, so guesses from elsewhere cannot lock the
+    owner out; the same message answers an unknown user and a wrong password.
+    """
+    idle = idle or timedelta(minutes=database.settings.session_idle_minutes)
+    now = utcnow()
+    with database.transaction() as db:
+        reservation = _reserve(db, username, address, now)
+    ok = _password_matches(reservation.password_hash, password) and reservation.user_id is not None
+    with database.transaction() as db:
+        if not ok:
+            error = _failed(db, reservation, address)
+        else:
+            token, user = _succeeded(db, reservation, username=username, address=address, now=now, idle=idle)
+            if _hasher.check_needs_rehash(user.password_hash):
+                user.password_hash = _hasher.hash(password)
+            return token, user
+    raise error
+
+
+def login(
+    db: Session, *, username: str, password: str, address: str = "local", idle: timedelta | None = None
+) -> tuple[str, User]:
+    """:func:`authenticate` within the caller's session (committing between its steps).
+
+    The caller must hold no lock of its own across the call: the API uses :func:`authenticate`.
+    """
+    now = utcnow()
+    reservation = _reserve(db, username, address, now)
+    db.commit()
+    ok = _password_matches(reservation.password_hash, password) and reservation.user_id is not None
+    if not ok:
+        error = _failed(db, reservation, address)
+        db.commit()
+        raise error
+    return _succeeded(
+        db,
+        reservation,
+        username=username,
+        address=address,
+        now=now,
+        idle=idle or timedelta(minutes=15),
+    )
+
+
+def purge_sessions(db: Session, *, idle: timedelta, now: datetime | None = None) -> int:
+    """Delete every sign-in session that has ended (idle too long, or older than 12 h); return how many."""
+    now = now or utcnow()
+    result = db.execute(
+        delete(LoginSession).where(
+            (LoginSession.last_seen_at < now - idle) | (LoginSession.created_at < now - MAX_SESSION_AGE)
+        )
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def resolve_session(db: Session, token: str, *, idle: timedelta) -> Actor:
@@ -165,6 +393,8 @@ def resolve_session(db: Session, token: str, *, idle: timedelta) -> Actor:
     return Actor(username=user.username, role=user.role, clinic_id=user.clinic_id, user_id=user.id)
 
 
-def logout(db: Session, token: str) -> None:
-    """End the session ``token`` belongs to (nothing happens for an unknown token)."""
-    db.execute(delete(LoginSession).where(LoginSession.token_sha256 == _token_digest(token)))
+def logout(db: Session, token: str, *, actor: str | None = None) -> None:
+    """End the session ``token`` belongs to (nothing happens for an unknown token); audited."""
+    ended = db.execute(delete(LoginSession).where(LoginSession.token_sha256 == _token_digest(token)))
+    if actor is not None or ended.rowcount:  # type: ignore[attr-defined]
+        audit.append(db, actor=actor or "unknown", action="logout", entity="user")

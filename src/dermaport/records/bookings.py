@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dermaport.errors import InputError, RecordNotFoundError
+from dermaport.errors import ConflictError, InputError, RecordNotFoundError
 from dermaport.records import audit
 from dermaport.records.access import Actor, Permission
-from dermaport.records.clients import client_of_clinic
-from dermaport.records.models import Appointment, Course, Lot, Product, User
+from dermaport.records.clients import client_of_clinic, writable_client
+from dermaport.records.locks import lock_name
+from dermaport.records.models import Appointment, Client, Course, Lot, Product, User, utcnow
+from dermaport.records.product_checks import check_product
 from dermaport.records.schemas import AppointmentIn, AppointmentStatusIn, CourseIn, LotIn, ProductIn
 from dermaport.records.views import AppointmentOut, CourseOut, LotOut, ProductOut
 
@@ -27,11 +31,13 @@ __all__ = [
 
 
 def add_product(db: Session, actor: Actor, data: ProductIn) -> ProductOut:
-    """Add a product to the clinic's list."""
+    """Add a product to the clinic's list (its active and concentration checked; audited)."""
     actor.require(Permission.PRODUCT_WRITE)
+    check_product(data.active, data.concentration)
     product = Product(clinic_id=actor.clinic_id, **data.model_dump())
     db.add(product)
     db.flush()
+    audit.append(db, actor=actor.username, action="create", entity="product", entity_id=product.id)
     return ProductOut.model_validate(product)
 
 
@@ -53,11 +59,24 @@ def add_lot(db: Session, actor: Actor, product_id: int, data: LotIn) -> LotOut:
     """Add a lot (batch) of a product."""
     actor.require(Permission.PRODUCT_WRITE)
     product = _product(db, actor, product_id)
+    if data.expires_on < utcnow().date():
+        raise InputError(
+            f"lot {data.lot_number!r} expired on {data.expires_on.isoformat()}: only lots in date can be "
+            "added, e.g. expires_on 2027-06-30"
+        )
     if db.scalar(select(Lot.id).where(Lot.product_id == product.id, Lot.lot_number == data.lot_number)):
-        raise InputError(f"lot {data.lot_number!r} of product {product_id} exists already")
+        raise ConflictError(f"lot {data.lot_number!r} of product {product_id} exists already")
     lot = Lot(product_id=product.id, **data.model_dump())
     db.add(lot)
     db.flush()
+    audit.append(
+        db,
+        actor=actor.username,
+        action="create",
+        entity="lot",
+        entity_id=lot.id,
+        detail={"product_id": product.id, "expires_on": data.expires_on.isoformat()},
+    )
     return LotOut.model_validate(lot)
 
 
@@ -80,7 +99,7 @@ def lot_of_clinic(db: Session, actor: Actor, lot_id: int) -> Lot:
 def add_course(db: Session, actor: Actor, client_id: int, data: CourseIn) -> CourseOut:
     """Sell a client a course of treatments."""
     actor.require(Permission.BOOKING_WRITE)
-    client = client_of_clinic(db, actor, client_id)
+    client = writable_client(db, actor, client_id)
     course = Course(client_id=client.id, **data.model_dump())
     db.add(course)
     db.flush()
@@ -91,9 +110,18 @@ def add_course(db: Session, actor: Actor, client_id: int, data: CourseIn) -> Cou
 
 
 def add_appointment(db: Session, actor: Actor, client_id: int, data: AppointmentIn) -> AppointmentOut:
-    """Book an appointment for a client (with one of the clinic's practitioners, if named)."""
+    """Book an appointment for a client (with one of the clinic's practitioners, if named).
+
+    Refused: a start in the past, and an overlap with another booked or attended appointment of
+    the same practitioner or in the same room (serialised per practitioner and room on PostgreSQL).
+    """
     actor.require(Permission.BOOKING_WRITE)
-    client = client_of_clinic(db, actor, client_id)
+    client = writable_client(db, actor, client_id)
+    if data.starts_at < utcnow() - CLOCK_SKEW:
+        raise InputError(
+            f"appointment at {data.starts_at.isoformat()} is in the past: book a future time, "
+            "e.g. starts_at 2027-01-05T10:00:00+01:00"
+        )
     if data.course_id is not None:
         course = db.get(Course, data.course_id)
         if course is None or course.client_id != client.id:
@@ -102,6 +130,7 @@ def add_appointment(db: Session, actor: Actor, client_id: int, data: Appointment
         user = db.get(User, data.practitioner_id)
         if user is None or user.clinic_id != actor.clinic_id or user.role == "reception":
             raise RecordNotFoundError(f"practitioner {data.practitioner_id} not found in this clinic")
+    _refuse_overlap(db, actor, data)
     appointment = Appointment(client_id=client.id, **data.model_dump())
     db.add(appointment)
     db.flush()
@@ -121,10 +150,12 @@ def set_appointment_status(
 ) -> AppointmentOut:
     """Mark an appointment attended, cancelled, a no-show, or booked again."""
     actor.require(Permission.BOOKING_WRITE)
-    client = client_of_clinic(db, actor, client_id)
+    client = writable_client(db, actor, client_id)
     appointment = db.get(Appointment, appointment_id)
     if appointment is None or appointment.client_id != client.id:
         raise RecordNotFoundError(f"appointment {appointment_id} of client {client_id} not found")
+    if data.status == "booked" and appointment.status != "booked" and appointment.starts_at < utcnow():
+        raise InputError(f"appointment {appointment_id} is in the past: it cannot be booked again")
     appointment.status = data.status
     db.flush()
     audit.append(
@@ -137,6 +168,42 @@ def set_appointment_status(
         detail={"status": data.status},
     )
     return AppointmentOut.model_validate(appointment)
+
+
+#: How far in the past a new appointment may start (a desk's clock, a booking made at the door).
+CLOCK_SKEW = timedelta(minutes=5)
+_LONGEST = timedelta(minutes=480)
+_ACTIVE = ("booked", "attended")
+
+
+def _refuse_overlap(db: Session, actor: Actor, data: AppointmentIn) -> None:
+    """Refuse (409) a time that overlaps another appointment of the practitioner or in the room."""
+    start = data.starts_at
+    end = start + timedelta(minutes=data.duration_min)
+    for column, value, what in (
+        (Appointment.practitioner_id, data.practitioner_id, "practitioner"),
+        (Appointment.room, data.room, "room"),
+    ):
+        if value is None:
+            continue
+        lock_name(db, f"{what}:{actor.clinic_id}:{value}")
+        rows = db.execute(
+            select(Appointment.id, Appointment.starts_at, Appointment.duration_min)
+            .join(Client, Client.id == Appointment.client_id)
+            .where(
+                Client.clinic_id == actor.clinic_id,
+                column == value,
+                Appointment.status.in_(_ACTIVE),
+                Appointment.starts_at > start - _LONGEST,
+                Appointment.starts_at < end,
+            )
+        ).all()
+        for other_id, other_start, minutes in rows:
+            if other_start + timedelta(minutes=minutes) > start:
+                raise ConflictError(
+                    f"{what} {value} is booked from {other_start.isoformat()} for {minutes} min "
+                    f"(appointment {other_id}): choose another time"
+                )
 
 
 def list_appointments(db: Session, actor: Actor, client_id: int) -> list[AppointmentOut]:

@@ -7,16 +7,17 @@ transaction.
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dermaport.errors import RecordNotFoundError
+from dermaport.errors import ConflictError, InputError, RecordNotFoundError
 from dermaport.records import audit
 from dermaport.records.access import Actor, Permission
 from dermaport.records.bookings import lot_of_clinic
-from dermaport.records.clients import client_of_clinic
+from dermaport.records.clients import client_of_clinic, writable_client
 from dermaport.records.models import (
     AdverseEvent,
     Appointment,
@@ -27,10 +28,19 @@ from dermaport.records.models import (
     Photo,
     Screening,
     SessionDocument,
+    SessionOutcome,
     TreatmentSession,
     utcnow,
 )
-from dermaport.records.schemas import AdverseEventIn, ConsentIn, NoteIn, OutcomeIn, PatchTestIn, ScreeningIn
+from dermaport.records.schemas import (
+    AdverseEventIn,
+    ConsentIn,
+    NoteIn,
+    OutcomeIn,
+    PatchTestIn,
+    PatchTestReadingIn,
+    ScreeningIn,
+)
 from dermaport.records.views import (
     AdverseEventOut,
     ClientOut,
@@ -51,10 +61,17 @@ __all__ = [
     "add_screening",
     "client_record",
     "get_session",
+    "read_patch_test",
     "session_documents",
     "session_of_client",
     "set_outcome",
 ]
+
+
+#: A patch test is read no sooner than this after it was applied.
+PATCH_TEST_MIN_WAIT = timedelta(hours=24)
+#: How far ahead of the server's clock a time may be (a desk's clock running fast).
+CLOCK_SKEW = timedelta(minutes=5)
 
 
 def _written(db: Session, actor: Actor, entity: str, row: Any, client_id: int) -> None:
@@ -76,7 +93,7 @@ def session_of_client(db: Session, client_id: int, session_id: int) -> Treatment
 def add_screening(db: Session, actor: Actor, client_id: int, data: ScreeningIn) -> ScreeningOut:
     """Record a screening's answers and verdict."""
     actor.require(Permission.CLINICAL_WRITE)
-    client = client_of_clinic(db, actor, client_id)
+    client = writable_client(db, actor, client_id)
     row = Screening(client_id=client.id, screened_by=actor.user_id, **data.model_dump())
     _written(db, actor, "screening", row, client.id)
     return ScreeningOut.model_validate(row)
@@ -85,7 +102,7 @@ def add_screening(db: Session, actor: Actor, client_id: int, data: ScreeningIn) 
 def add_consent(db: Session, actor: Actor, client_id: int, data: ConsentIn) -> ConsentOut:
     """Record a signed consent; the SHA-256 of its text is kept to prove which text was signed."""
     actor.require(Permission.CLINICAL_WRITE)
-    client = client_of_clinic(db, actor, client_id)
+    client = writable_client(db, actor, client_id)
     values = data.model_dump()
     values["signed_at"] = values["signed_at"] or utcnow()
     row = Consent(
@@ -98,21 +115,95 @@ def add_consent(db: Session, actor: Actor, client_id: int, data: ConsentIn) -> C
     return ConsentOut.model_validate(row)
 
 
+def _check_reading(applied_at: datetime, read_at: datetime, now: datetime) -> None:
+    if read_at > now + CLOCK_SKEW:
+        raise InputError(f"read_at {read_at.isoformat()} is in the future: give the time it was read")
+    if read_at < applied_at + PATCH_TEST_MIN_WAIT:
+        hours = (read_at - applied_at).total_seconds() / 3600
+        raise InputError(
+            f"a patch test is read at least 24 h after it was applied; read_at is {hours:.1f} h after "
+            f"applied_at {applied_at.isoformat()}: read it from "
+            f"{(applied_at + PATCH_TEST_MIN_WAIT).isoformat()}"
+        )
+
+
+def _usable_lot(db: Session, actor: Actor, lot_id: int, on: datetime) -> None:
+    lot = lot_of_clinic(db, actor, lot_id)
+    if lot.expires_on < on.date():
+        raise InputError(
+            f"lot {lot_id} ({lot.lot_number}) expired on {lot.expires_on.isoformat()}: use a lot in date"
+        )
+
+
 def add_patch_test(db: Session, actor: Actor, client_id: int, data: PatchTestIn) -> PatchTestOut:
-    """Record a patch test (of one of the clinic's lots, if named)."""
+    """Record a patch test applied (of one of the clinic's lots in date, if named).
+
+    Its reading is a second step, :func:`read_patch_test`; a test applied and read earlier may be
+    recorded at once, the reading at least 24 h after ``applied_at`` and not in the future.
+    """
     actor.require(Permission.CLINICAL_WRITE)
-    client = client_of_clinic(db, actor, client_id)
+    client = writable_client(db, actor, client_id)
+    now = utcnow()
+    applied_at = data.applied_at or now
+    if applied_at > now + CLOCK_SKEW:
+        raise InputError(f"applied_at {applied_at.isoformat()} is in the future: record a test once applied")
     if data.lot_id is not None:
-        lot_of_clinic(db, actor, data.lot_id)
-    row = PatchTest(client_id=client.id, recorded_by=actor.user_id, **data.model_dump())
+        _usable_lot(db, actor, data.lot_id, applied_at)
+    if (data.result == "pending") != (data.read_at is None):
+        raise InputError(
+            "a pending patch test has no read_at, and a read one needs it: record the application first, "
+            "then PUT …/patch-tests/ID/reading with the result"
+        )
+    if data.read_at is not None:
+        _check_reading(applied_at, data.read_at, now)
+    values = data.model_dump()
+    values["applied_at"] = applied_at
+    row = PatchTest(
+        client_id=client.id,
+        recorded_by=actor.user_id,
+        read_by=actor.user_id if data.read_at is not None else None,
+        **values,
+    )
     _written(db, actor, "patch_test", row, client.id)
+    return PatchTestOut.model_validate(row)
+
+
+def read_patch_test(
+    db: Session, actor: Actor, client_id: int, patch_test_id: int, data: PatchTestReadingIn
+) -> PatchTestOut:
+    """Record the reading of a pending patch test: at least 24 h after it was applied, not in the future."""
+    actor.require(Permission.CLINICAL_WRITE)
+    client = writable_client(db, actor, client_id)
+    row = db.get(PatchTest, patch_test_id)
+    if row is None or row.client_id != client.id:
+        raise RecordNotFoundError(f"patch test {patch_test_id} of client {client_id} not found")
+    if row.result != "pending":
+        raise ConflictError(
+            f"patch test {patch_test_id} was read already ({row.result}): record a new test to test again"
+        )
+    now = utcnow()
+    read_at = data.read_at or now
+    _check_reading(row.applied_at, read_at, now)
+    row.result, row.read_at, row.read_by = data.result, read_at, actor.user_id
+    if data.notes:
+        row.notes = f"{row.notes}\n{data.notes}".strip()
+    db.flush()
+    audit.append(
+        db,
+        actor=actor.username,
+        action="update",
+        entity="patch_test",
+        entity_id=row.id,
+        client_id=client.id,
+        detail={"fields": ["read_at", "result"]},
+    )
     return PatchTestOut.model_validate(row)
 
 
 def add_note(db: Session, actor: Actor, client_id: int, data: NoteIn) -> NoteOut:
     """Record a clinical note."""
     actor.require(Permission.CLINICAL_WRITE)
-    client = client_of_clinic(db, actor, client_id)
+    client = writable_client(db, actor, client_id)
     if data.session_id is not None:
         session_of_client(db, client.id, data.session_id)
     row = ClinicalNote(client_id=client.id, author_id=actor.user_id, **data.model_dump())
@@ -123,7 +214,7 @@ def add_note(db: Session, actor: Actor, client_id: int, data: NoteIn) -> NoteOut
 def add_adverse_event(db: Session, actor: Actor, client_id: int, data: AdverseEventIn) -> AdverseEventOut:
     """Record a side effect or adverse event."""
     actor.require(Permission.CLINICAL_WRITE)
-    client = client_of_clinic(db, actor, client_id)
+    client = writable_client(db, actor, client_id)
     if data.session_id is not None:
         session_of_client(db, client.id, data.session_id)
     values = data.model_dump()
@@ -145,10 +236,26 @@ def get_session(db: Session, actor: Actor, client_id: int, session_id: int) -> S
 
 
 def set_outcome(db: Session, actor: Actor, client_id: int, session_id: int, data: OutcomeIn) -> SessionOut:
-    """Record what came of a session (replacing an earlier account; the audit keeps both times)."""
+    """Record what came of a session; an earlier account is kept (``session_outcomes``), not overwritten.
+
+    The audit entry names the new revision and the one it replaces.
+    """
     actor.require(Permission.CLINICAL_WRITE)
-    client = client_of_clinic(db, actor, client_id)
+    client = writable_client(db, actor, client_id)
     row = session_of_client(db, client.id, session_id)
+    previous = db.scalar(
+        select(SessionOutcome.id)
+        .where(SessionOutcome.session_id == row.id)
+        .order_by(SessionOutcome.id.desc())
+        .limit(1)
+    )
+    if previous is None and row.outcome:  # written before outcomes had a history: keep it first
+        earlier = SessionOutcome(outcome=row.outcome, recorded_by=None)
+        row.outcome_history.append(earlier)
+        db.flush()
+        previous = earlier.id
+    revision = SessionOutcome(outcome=data.outcome, recorded_by=actor.user_id)
+    row.outcome_history.append(revision)
     row.outcome = data.outcome
     db.flush()
     audit.append(
@@ -158,7 +265,7 @@ def set_outcome(db: Session, actor: Actor, client_id: int, session_id: int, data
         entity="session",
         entity_id=row.id,
         client_id=client.id,
-        detail={"fields": ["outcome"]},
+        detail={"fields": ["outcome"], "revision": revision.id, "replaces": previous},
     )
     return SessionOut.model_validate(row)
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from dermaport.config import Settings
 from dermaport.errors import DatabaseUrlError
+from dermaport.records.files import create_private, private_folder
 
 __all__ = ["SQLITE_BUSY_TIMEOUT_S", "database_url", "describe_url", "make_engine", "make_session_factory"]
 
@@ -88,21 +89,27 @@ def _configure_sqlite(engine: Engine) -> None:
 def make_engine(url_text: str, *, pool_size: int = 10) -> Engine:
     """An engine for ``url_text`` (``sqlite:///PATH`` or ``postgresql://…``), configured for records.
 
-    A SQLite file's folder is created when missing. Nothing is connected until first use.
+    A SQLite file's folder is created when missing (0700), the file itself with mode 0600; an
+    unusable folder is an InputError naming it. Nothing is connected until first use.
     """
     url = _normalise(url_text)
     if url.get_backend_name() == "sqlite":
         assert url.database is not None
-        Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        path = Path(url.database).expanduser()
+        private_folder(path.parent)
+        create_private(path)  # SQLite gives its -wal and -shm files the database file's mode
         engine = create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S},
             pool_size=pool_size,
             max_overflow=2 * pool_size,
+            hide_parameters=True,
         )
         _configure_sqlite(engine)
     else:
-        engine = create_engine(url, pool_size=pool_size, max_overflow=2 * pool_size, pool_pre_ping=True)
+        engine = create_engine(
+            url, pool_size=pool_size, max_overflow=2 * pool_size, pool_pre_ping=True, hide_parameters=True
+        )
     logger.debug("engine for %s", describe_url(url_text))
     return engine
 

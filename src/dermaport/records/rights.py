@@ -1,6 +1,8 @@
 """Data rights: export everything about a client; erase on request within legal retention.
 
-Erasure anonymises the client's personal data at once. Clinical records are kept, under the
+Erasure anonymises the client's personal data at once, consent signatures included (the
+consent's form, version, text, text hash and time stay as proof of what was agreed).
+Afterwards the client accepts no new personal or clinical data (409). Clinical records are kept, under the
 client's id only, until the retention period (``DERMAPORT_RETENTION_YEARS``, default 7) has run
 from the client's last clinical entry; after that an erasure deletes them too. Bookings that
 no treatment refers to are deleted. The audit log keeps ids only, and is kept. The erasure
@@ -15,7 +17,7 @@ from datetime import UTC, date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from dermaport.records import audit
@@ -38,10 +40,20 @@ from dermaport.records.models import (
 )
 from dermaport.records.views import ClientRecord
 
-__all__ = ["ERASED", "ErasureItem", "ErasureReport", "ExportOut", "erase_client", "export_client"]
+__all__ = [
+    "ERASED",
+    "REMOVED_SIGNATURE",
+    "ErasureItem",
+    "ErasureReport",
+    "ExportOut",
+    "erase_client",
+    "export_client",
+]
 
 #: What an erased name reads.
 ERASED = "erased"
+#: What an erased consent's signature reads (the signature itself is removed).
+REMOVED_SIGNATURE = ""
 
 _CLINICAL: tuple[tuple[str, Any, Any], ...] = (
     ("photos", Photo, Photo.stored_at),
@@ -160,12 +172,30 @@ def erase_client(
     contact = client.contact
     contact.given_name, contact.family_name = ERASED, ERASED
     contact.date_of_birth = contact.email = contact.phone = contact.address = None
+    contact.search_text = ""
     contact.updated_at = now
     items.append(ErasureItem(category="contact", count=1, action="anonymised", reason="erasure request"))
-
     last = _last_clinical_entry(db, client.id)
     retained_until = _add_years(last, retention_years) if last is not None else None
     expired = retained_until is None or now.date() >= retained_until
+    signed = 0
+    if not expired:  # kept consents lose their signature; expired ones are deleted below
+        result = db.execute(
+            update(Consent)
+            .where(Consent.client_id == client.id, Consent.signature != REMOVED_SIGNATURE)
+            .values(signature=REMOVED_SIGNATURE)
+        )
+        signed = int(result.rowcount or 0)  # type: ignore[attr-defined]
+    if signed:
+        items.append(
+            ErasureItem(
+                category="consent_signatures",
+                count=signed,
+                action="anonymised",
+                reason="a signature identifies the person; form, text, its hash and time are kept",
+            )
+        )
+
     treated_appointments = select(TreatmentSession.appointment_id).where(
         TreatmentSession.client_id == client.id, TreatmentSession.appointment_id.is_not(None)
     )

@@ -6,6 +6,7 @@ input that passes validation can always be stored on both SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
@@ -24,6 +25,7 @@ __all__ = [
     "NoteIn",
     "OutcomeIn",
     "PatchTestIn",
+    "PatchTestReadingIn",
     "PhotoIn",
     "ProductIn",
     "ScreeningIn",
@@ -64,12 +66,53 @@ def _plausible_date(value: date) -> date:
     return value
 
 
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_EMAIL = re.compile(r"[^@\s<>()\[\],;:\"]{1,64}@" + _LABEL + r"(?:\." + _LABEL + r")+")
+_PHONE = re.compile(r"\+?[0-9][0-9 ()./-]{4,40}")
+#: The oldest client a date of birth may make (years).
+OLDEST_AGE_Y = 130
+
+
+def _email(value: str | None) -> str | None:
+    if value is None or value == "":
+        return None
+    value = value.strip()
+    if not _EMAIL.fullmatch(value) or value.rsplit(".", 1)[1].isdigit():
+        raise ValueError("is not an e-mail address, e.g. anna.berg@example.com")
+    return value
+
+
+def _phone(value: str | None) -> str | None:
+    if value is None or value == "":
+        return None
+    value = value.strip()
+    digits = sum(c.isdigit() for c in value)
+    if not _PHONE.fullmatch(value) or not 6 <= digits <= 15:
+        raise ValueError(
+            "is not a phone number (6–15 digits, spaces, dashes, a leading +), e.g. +44 20 7946 0000"
+        )
+    return value
+
+
+def _birth_date(value: date | None) -> date | None:
+    if value is None:
+        return None
+    today = date.today()
+    if value > today or today.year - value.year > OLDEST_AGE_Y:
+        raise ValueError(f"must be a past date within {OLDEST_AGE_Y} years, e.g. 1985-04-12")
+    return value
+
+
 #: A timezone-aware time between 1900 and 2200.
 Time = Annotated[AwareDatetime, AfterValidator(_plausible)]
 #: A calendar date between 1900 and 2200.
 Day = Annotated[date, AfterValidator(_plausible_date)]
 
 Answer = Address | bool | int | float | None
+#: A validated e-mail address, phone number and plausible date of birth (messages never quote the value).
+EmailAddress = Annotated[Email | None, AfterValidator(_email)]
+PhoneNumber = Annotated[Phone | None, AfterValidator(_phone)]
+BirthDate = Annotated[Day | None, AfterValidator(_birth_date)]
 
 
 class _In(BaseModel):
@@ -77,13 +120,13 @@ class _In(BaseModel):
 
 
 class ContactIn(_In):
-    """A new client's personal data and contact details."""
+    """A new client's personal data and contact details (e-mail, phone and birth date checked)."""
 
     given_name: Name
     family_name: Name
-    date_of_birth: Day | None = None
-    email: Email | None = None
-    phone: Phone | None = None
+    date_of_birth: BirthDate = None
+    email: EmailAddress = None
+    phone: PhoneNumber = None
     address: Address | None = None
 
 
@@ -92,9 +135,9 @@ class ContactPatch(_In):
 
     given_name: Name | None = None
     family_name: Name | None = None
-    date_of_birth: Day | None = None
-    email: Email | None = None
-    phone: Phone | None = None
+    date_of_birth: BirthDate = None
+    email: EmailAddress = None
+    phone: PhoneNumber = None
     address: Address | None = None
 
 
@@ -118,13 +161,27 @@ class ConsentIn(_In):
 
 
 class PatchTestIn(_In):
-    """A patch test: where, which lot, and (once read) the result."""
+    """A patch test applied: where, which lot (product and lot number), when (default now).
+
+    The reading is a second step (:class:`PatchTestReadingIn`), at least 24 h after
+    ``applied_at``. A test applied and read earlier may be recorded at once with ``result``
+    and ``read_at`` (then the same 24 h rule holds).
+    """
 
     site: Short
     lot_id: Id | None = None
+    applied_at: Time | None = None
     result: Literal["pending", "negative", "positive"] = "pending"
     notes: Paragraph = ""
     read_at: Time | None = None
+
+
+class PatchTestReadingIn(_In):
+    """The reading of a pending patch test: ``negative`` or ``positive``, at ``read_at`` (default now)."""
+
+    result: Literal["negative", "positive"]
+    read_at: Time | None = None
+    notes: Paragraph = ""
 
 
 class NoteIn(_In):
@@ -145,7 +202,11 @@ class AdverseEventIn(_In):
 
 
 class ProductIn(_In):
-    """A product: its name, its active and the concentration as written on it (e.g. ``3 %``)."""
+    """A product: its name, its active and the concentration as written on it (e.g. ``3 %``).
+
+    ``active`` is an active of the library (by name or alias) or ``other``; the concentration,
+    when given, is 0–100 % (or mg/mL, mM) and within the active's water solubility when known.
+    """
 
     name: Name
     active: Name
@@ -173,6 +234,7 @@ class AppointmentIn(_In):
     duration_min: int = Field(ge=5, le=480)
     course_id: Id | None = None
     practitioner_id: Id | None = None
+    room: Short | None = None
 
 
 class OutcomeIn(_In):

@@ -18,6 +18,7 @@ __all__ = [
     "DocumentOut",
     "LotOut",
     "NoteOut",
+    "OutcomeRevisionOut",
     "PatchTestOut",
     "PhotoOut",
     "ProductOut",
@@ -77,7 +78,11 @@ class ConsentOut(_Out):
 
 
 class PatchTestOut(_Out):
-    """A stored patch test."""
+    """A stored patch test: applied (``applied_at``), then read (``read_at``, ``result``) ≥ 24 h later.
+
+    ``result`` is ``pending`` until read, then ``negative`` or ``positive``; ``lot_id`` names the
+    product lot tested (``GET /api/products/ID/lots``).
+    """
 
     id: int
     lot_id: int | None
@@ -86,6 +91,8 @@ class PatchTestOut(_Out):
     read_at: datetime | None
     result: str
     notes: str
+    recorded_by: int | None = None
+    read_by: int | None = None
 
 
 class NoteOut(_Out):
@@ -156,9 +163,19 @@ class AppointmentOut(_Out):
     client_id: int
     course_id: int | None
     practitioner_id: int | None
+    room: str | None = None
     starts_at: datetime
     duration_min: int
     status: str
+
+
+class OutcomeRevisionOut(_Out):
+    """One account of a session's outcome, kept when a later one replaced it."""
+
+    id: int
+    outcome: str
+    recorded_by: int | None
+    recorded_at: datetime
 
 
 class SessionOut(_Out):
@@ -180,6 +197,7 @@ class SessionOut(_Out):
     last_time_s: float
     delivered_charge_mA_min: float  # noqa: N815 - unit in the name
     outcome: str
+    outcome_history: list[OutcomeRevisionOut] = []
 
 
 class DocumentOut(_Out):

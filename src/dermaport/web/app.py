@@ -8,23 +8,29 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from dermaport import __version__
 from dermaport.config import Settings, load_settings
-from dermaport.errors import (
-    AuthenticationError,
-    DermaportError,
-    InputError,
-    LoginThrottledError,
-    PermissionDeniedError,
-    RecordNotFoundError,
-)
+from dermaport.errors import DermaportError, LoginThrottledError, PermissionDeniedError
 from dermaport.records import audit
 from dermaport.records.database import Database, open_database
-from dermaport.web.deps import database_of
+from dermaport.web.deps import SESSION_COOKIE, database_of
+from dermaport.web.errors import (
+    CatchAllMiddleware,
+    database_refusal,
+    http_refusal,
+    integrity_refusal,
+    status_of,
+    validation_refusal,
+)
+from dermaport.web.openapi import install_openapi
 from dermaport.web.routes import admin, auth, clients, products, rights
+from dermaport.web.security import SecurityMiddleware
 
 __all__ = ["create_app"]
 
@@ -38,30 +44,16 @@ class HealthOut(BaseModel):
     version: str
 
 
-def _status_of(exc: DermaportError) -> int:
-    if isinstance(exc, LoginThrottledError):
-        return 429
-    if isinstance(exc, AuthenticationError):
-        return 401
-    if isinstance(exc, PermissionDeniedError):
-        return 403
-    if isinstance(exc, RecordNotFoundError):
-        return 404
-    if isinstance(exc, InputError):
-        return 400
-    return 500
-
-
 async def _refusal(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DermaportError)
-    status = _status_of(exc)
+    status = status_of(exc)
     headers: dict[str, str] = {}
     if isinstance(exc, LoginThrottledError):
         headers["Retry-After"] = str(exc.retry_after_s)
     elif status == 401:
         headers["WWW-Authenticate"] = "Bearer"
     if status == 500:
-        logger.error("%s %s failed: %s", request.method, request.url.path, exc)
+        logger.error("%s %s failed: %s", request.method, request.url.path, type(exc).__name__)
     if isinstance(exc, PermissionDeniedError):
         await run_in_threadpool(_audit_denial, request, exc)
     return JSONResponse({"detail": str(exc)}, status_code=status, headers=headers)
@@ -113,6 +105,12 @@ def create_app(
     )
     app.state.database = db
     app.add_exception_handler(DermaportError, _refusal)
+    app.add_exception_handler(RequestValidationError, validation_refusal)
+    app.add_exception_handler(StarletteHTTPException, http_refusal)
+    app.add_exception_handler(IntegrityError, integrity_refusal)
+    app.add_exception_handler(DBAPIError, database_refusal)
+    app.add_middleware(CatchAllMiddleware)
+    app.add_middleware(SecurityMiddleware, cookie_name=SESSION_COOKIE, origins=settings.site_origins)
 
     @app.get("/health", tags=["health"])
     def health() -> HealthOut:
@@ -121,4 +119,5 @@ def create_app(
 
     for router in (auth.router, clients.router, products.router, rights.router, admin.router):
         app.include_router(router)
+    install_openapi(app)
     return app

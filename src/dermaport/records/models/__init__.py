@@ -6,7 +6,12 @@ from dermaport.records.models.auth import LoginAttempt, LoginSession
 from dermaport.records.models.bookings import Appointment, Course, Lot, Product
 from dermaport.records.models.clinical import AdverseEvent, ClinicalNote, Consent, PatchTest, Photo, Screening
 from dermaport.records.models.people import ROLES, Client, ClientContact, Clinic, User
-from dermaport.records.models.sessions import SESSION_STATUSES, SessionDocument, TreatmentSession
+from dermaport.records.models.sessions import (
+    SESSION_STATUSES,
+    SessionDocument,
+    SessionOutcome,
+    TreatmentSession,
+)
 
 __all__ = [
     "ROLES",
@@ -30,6 +35,7 @@ __all__ = [
     "Product",
     "Screening",
     "SessionDocument",
+    "SessionOutcome",
     "TreatmentSession",
     "User",
     "UtcDateTime",

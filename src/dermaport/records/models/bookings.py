@@ -61,8 +61,9 @@ class Appointment(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), index=True)
     course_id: Mapped[int | None] = mapped_column(ForeignKey("courses.id"), default=None)
-    practitioner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
-    starts_at: Mapped[datetime]
+    practitioner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None, index=True)
+    room: Mapped[str | None] = mapped_column(String(100), default=None, index=True)
+    starts_at: Mapped[datetime] = mapped_column(index=True)
     duration_min: Mapped[int]
     status: Mapped[str] = mapped_column(String(20), default="booked")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

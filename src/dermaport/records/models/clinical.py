@@ -58,6 +58,7 @@ class PatchTest(Base):
     result: Mapped[str] = mapped_column(String(20), default="pending")
     notes: Mapped[str] = mapped_column(Text, default="")
     recorded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    read_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
 
 
 class ClinicalNote(Base):

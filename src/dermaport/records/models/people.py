@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dermaport.records.models._base import Base, utcnow
@@ -64,6 +64,14 @@ class ClientContact(Base):
     """A client's personal data and contact details, kept apart from the clinical data."""
 
     __tablename__ = "client_contacts"
+    __table_args__ = (
+        Index(
+            "ix_client_contacts_search_text",
+            "search_text",
+            postgresql_using="gin",
+            postgresql_ops={"search_text": "gin_trgm_ops"},
+        ),
+    )
 
     client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), primary_key=True)
     given_name: Mapped[str] = mapped_column(String(200))
@@ -73,5 +81,7 @@ class ClientContact(Base):
     phone: Mapped[str | None] = mapped_column(String(50), default=None)
     address: Mapped[str | None] = mapped_column(Text, default=None)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Names, e-mail, phone and birth date folded for search (``dermaport.records.search``).
+    search_text: Mapped[str] = mapped_column(String(1000), default="", server_default="")
 
     client: Mapped[Client] = relationship(back_populates="contact")

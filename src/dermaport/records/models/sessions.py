@@ -6,11 +6,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dermaport.records.models._base import Base, utcnow
 
-__all__ = ["SESSION_STATUSES", "SessionDocument", "TreatmentSession"]
+__all__ = ["SESSION_STATUSES", "SessionDocument", "SessionOutcome", "TreatmentSession"]
 
 #: A session is ``running`` until its stop document; ``interrupted`` if it never came.
 SESSION_STATUSES = ("running", "complete", "stopped", "failed", "interrupted")
@@ -44,6 +44,11 @@ class TreatmentSession(Base):
     delivered_charge_mA_min: Mapped[float] = mapped_column(default=0.0)  # noqa: N815 - unit in the name
     outcome: Mapped[str] = mapped_column(Text, default="")
 
+    #: Every account of the outcome in the order given (the last one is ``outcome``).
+    outcome_history: Mapped[list[SessionOutcome]] = relationship(
+        order_by="SessionOutcome.id", lazy="selectin"
+    )
+
 
 class SessionDocument(Base):
     """One document of a session's run, numbered in arrival order, kept whole for replay."""
@@ -58,3 +63,15 @@ class SessionDocument(Base):
     time_s: Mapped[float | None] = mapped_column(default=None)
     body: Mapped[dict[str, Any]]
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SessionOutcome(Base):
+    """One account of a session's outcome; a changed outcome adds a row, so earlier ones are kept."""
+
+    __tablename__ = "session_outcomes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("treatment_sessions.id"), index=True)
+    outcome: Mapped[str] = mapped_column(Text)
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)

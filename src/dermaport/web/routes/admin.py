@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel, ConfigDict, StringConstraints
 from sqlalchemy import select
 
 from dermaport.records import audit
 from dermaport.records.access import Permission
-from dermaport.records.accounts import add_user
+from dermaport.records.accounts import add_user, hash_password, reset_password, set_user_active
 from dermaport.records.models import User
 from dermaport.records.views import UserOut
 from dermaport.web.deps import CurrentActor, DbSession
@@ -52,6 +52,47 @@ def create_user(body: UserIn, actor: CurrentActor, db: DbSession) -> UserOut:
     """Add an account to the owner's clinic."""
     user = add_user(db, actor, username=body.username, role=body.role, password=body.password)
     return UserOut.model_validate(user)
+
+
+UserId = Annotated[int, Path(ge=1, le=2**31 - 1, description="A user's id.")]
+
+
+class UserPatch(BaseModel):
+    """An account enabled or disabled (disabling ends its sessions)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    active: bool
+
+
+class PasswordIn(BaseModel):
+    """A new password for an account (at least 10 characters)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    password: Annotated[str, StringConstraints(min_length=1, max_length=1000)]
+
+
+@router.patch("/users/{user_id}")
+def update_user(user_id: UserId, body: UserPatch, actor: CurrentActor, db: DbSession) -> UserOut:
+    """Disable or enable an account of the owner's clinic."""
+    return UserOut.model_validate(set_user_active(db, actor, user_id, active=body.active))
+
+
+def _hashed(body: PasswordIn) -> str:
+    """The new password's argon2 hash, computed before the unit of work begins."""
+    return hash_password(body.password)
+
+
+@router.put("/users/{user_id}/password", status_code=204)
+def set_password(
+    user_id: UserId,
+    password_hash: Annotated[str, Depends(_hashed)],
+    actor: CurrentActor,
+    db: DbSession,
+) -> None:
+    """Reset an account's password (its sessions end)."""
+    reset_password(db, actor, user_id, password_hash=password_hash)
 
 
 @router.get("/audit/verify")

@@ -7,10 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from dermaport.records.accounts import login, logout
+from dermaport.records.accounts import authenticate, logout
 from dermaport.records.views import UserOut
 from dermaport.web.deps import SESSION_COOKIE, CurrentActor, DbSession, database_of, session_token
 from dermaport.web.responses import LOGIN, SIGNED_IN
+from dermaport.web.security import csrf_token_for
 
 router = APIRouter(prefix="/api", tags=["auth"])
 
@@ -30,6 +31,10 @@ class LoginOut(BaseModel):
     token: str
     user: UserOut
     idle_timeout_s: float = Field(description="The session ends after this long without a request (s).")
+    csrf_token: str = Field(
+        description="Send it as the X-CSRF-Token header (or a csrf_token form field) with every "
+        "cookie-signed write; bearer-token clients need not."
+    )
 
 
 class MeOut(BaseModel):
@@ -41,15 +46,26 @@ class MeOut(BaseModel):
 
 
 @router.post("/login", responses=LOGIN)
-def log_in(body: LoginIn, request: Request, response: Response, db: DbSession) -> LoginOut:
-    """Sign in; returns a token for ``Authorization: Bearer`` and sets the session cookie."""
+def log_in(body: LoginIn, request: Request, response: Response) -> LoginOut:
+    """Sign in; returns a token for ``Authorization: Bearer`` and sets the session cookie.
+
+    The password is checked outside any database transaction; failures are counted per
+    username and client address (the proxy's forwarded address only where configured).
+    """
     address = request.client.host if request.client else "unknown"
-    token, user = login(db, username=body.username, password=body.password, address=address)
+    token, user = authenticate(
+        database_of(request), username=body.username, password=body.password, address=address
+    )
     idle_s = database_of(request).settings.session_idle_minutes * 60
     response.set_cookie(
         SESSION_COOKIE, token, httponly=True, samesite="strict", secure=request.url.scheme == "https"
     )
-    return LoginOut(token=token, user=UserOut.model_validate(user), idle_timeout_s=idle_s)
+    return LoginOut(
+        token=token,
+        user=UserOut.model_validate(user),
+        idle_timeout_s=idle_s,
+        csrf_token=csrf_token_for(token),
+    )
 
 
 @router.post("/logout", status_code=204, responses=SIGNED_IN)
@@ -61,7 +77,7 @@ def log_out(
 ) -> None:
     """End the current session."""
     if token:
-        logout(db, token)
+        logout(db, token, actor=actor.username)
     response.delete_cookie(SESSION_COOKIE)
 
 

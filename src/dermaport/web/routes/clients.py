@@ -18,6 +18,7 @@ from dermaport.records.schemas import (
     NoteIn,
     OutcomeIn,
     PatchTestIn,
+    PatchTestReadingIn,
     ScreeningIn,
 )
 from dermaport.records.views import (
@@ -49,9 +50,18 @@ def list_clients(
     db: DbSession,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
+    q: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=100,
+            pattern=r"^[^\x00]*$",
+            description="Any part of a name, phone, e-mail or date of birth (case and accents ignored).",
+        ),
+    ] = None,
 ) -> list[ClientOut]:
-    """The clinic's clients, a page at a time."""
-    return clients.list_clients(db, actor, limit=limit, offset=offset)
+    """The clinic's clients, a page at a time; with ``q``, those it finds."""
+    return clients.list_clients(db, actor, limit=limit, offset=offset, q=q)
 
 
 @router.post("", status_code=201)
@@ -164,3 +174,18 @@ def set_appointment_status(
 def add_course(client_id: ClientId, body: CourseIn, actor: CurrentActor, db: DbSession) -> CourseOut:
     """Sell a course of treatments."""
     return bookings.add_course(db, actor, client_id, body)
+
+
+PatchTestId = Annotated[int, Path(ge=1, le=2**31 - 1, description="A patch test's id.")]
+
+
+@router.put("/{client_id}/patch-tests/{patch_test_id}/reading")
+def read_patch_test(
+    client_id: ClientId,
+    patch_test_id: PatchTestId,
+    body: PatchTestReadingIn,
+    actor: CurrentActor,
+    db: DbSession,
+) -> PatchTestOut:
+    """Record the reading of a pending patch test (at least 24 h after it was applied)."""
+    return clinical.read_patch_test(db, actor, client_id, patch_test_id, body)

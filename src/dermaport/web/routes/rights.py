@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import APIRouter, Depends, Path, Request, Response
 
 from dermaport.records import photos, rights
 from dermaport.records.schemas import PhotoIn
@@ -37,12 +37,23 @@ def erase_client(
     )
 
 
+def _prepared_photo(body: PhotoIn) -> photos.PreparedPhoto:
+    """Decode and strip the picture before the unit of work (and SQLite's write lock) begins."""
+    return photos.prepare_photo(body)
+
+
 @router.post("/{client_id}/photos", status_code=201)
 def add_photo(
-    client_id: ClientId, body: PhotoIn, request: Request, actor: CurrentActor, db: DbSession
+    client_id: ClientId,
+    prepared: Annotated[photos.PreparedPhoto, Depends(_prepared_photo)],
+    request: Request,
+    actor: CurrentActor,
+    db: DbSession,
 ) -> PhotoOut:
     """Store a before/after photo (location and every other metadata stripped)."""
-    return photos.store_photo(db, actor, client_id, body, photo_dir=database_of(request).photo_dir)
+    return photos.store_photo(
+        db, actor, client_id, prepared.data, photo_dir=database_of(request).photo_dir, prepared=prepared
+    )
 
 
 @router.get(
