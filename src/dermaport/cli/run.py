@@ -275,7 +275,7 @@ def command(
                 runner,
                 keys=keys is not None,
                 confirm=confirm_holds,
-                prompt=err.print if live_prompt else lambda _text: None,
+                prompt=(lambda text: err.print(text, markup=False)) if live_prompt else (lambda _text: None),
             )
         )
         with keys.reading() if keys is not None else contextlib.nullcontext():
