@@ -140,11 +140,7 @@ def request_for(
     bodies: dict[str, dict[str, Any]] = {
         "/api/clients": {"given_name": "Bo", "family_name": "Li"},
         "/api/clients/{client_id}": {"phone": "+44 20 0000 0000"},
-        "/api/clients/{client_id}/screenings": {
-            "questionnaire_version": "2026.1",
-            "answers": {"pregnant": False, "pacemaker": False},
-            "verdict": "suitable",
-        },
+        "/api/clients/{client_id}/screenings": {"answers": {"pregnant": False, "pacemaker": False}},
         "/api/clients/{client_id}/consents": {
             "form": "iontophoresis",
             "form_version": "3",
