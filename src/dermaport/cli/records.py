@@ -13,6 +13,7 @@ from dermaport.errors import AuditChainError, InputError
 from dermaport.records import audit
 from dermaport.records.accounts import add_user
 from dermaport.records.database import Database, open_database
+from dermaport.records.documents import verify_session_digests
 from dermaport.records.engine import describe_url
 
 __all__ = [
@@ -110,13 +111,16 @@ def add_user_command(
 
 @audit_app.command("verify")
 def verify_command(database_url: DatabaseUrlOption = None) -> None:
-    """Check that no audit entry was altered or deleted; exit 1 naming the first bad one."""
+    """Check that no audit entry, and no session's stored document, was altered; exit 1 naming it."""
     database = open_records(database_url)
     try:
         with database.transaction() as db:
             report = audit.verify(db)
+            sessions = verify_session_digests(db) if report.intact else []
     finally:
         database.dispose()
+    if sessions:
+        raise AuditChainError(f"session documents altered: {'; '.join(sessions)}", seq=0)
     if not report.intact:
         assert report.bad_seq is not None
         raise AuditChainError(

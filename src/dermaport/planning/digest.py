@@ -18,7 +18,14 @@ if TYPE_CHECKING:
     from dermaport.planning.plan import Plan
     from dermaport.safety.screening import ScreeningResult
 
-__all__ = ["NOT_DIGESTED", "canonical_json", "plan_digest", "plan_document", "screening_summary", "with_digest"]
+__all__ = [
+    "NOT_DIGESTED",
+    "canonical_json",
+    "plan_digest",
+    "plan_document",
+    "screening_summary",
+    "with_digest",
+]
 
 #: Keys of a plan document that are not part of what its digest covers.
 NOT_DIGESTED = frozenset({"digest", "id"})
@@ -56,10 +63,14 @@ def screening_summary(screening: ScreeningResult, *, screening_id: int | None = 
     }
 
 
-def plan_document(plan: Plan, screening: ScreeningResult, *, screening_id: int | None = None) -> dict[str, Any]:
+def plan_document(
+    plan: Plan, screening: ScreeningResult, *, screening_id: int | None = None
+) -> dict[str, Any]:
     """The plan document ``dermaport plan --json`` prints and the records store, with its digest.
 
     Every key of :meth:`Plan.to_json` (steps, settings, ``product``, ``predicted``), the
     ``screening`` it was made from (:func:`screening_summary`), and ``digest``.
     """
-    return with_digest({**plan.to_json(), "screening": screening_summary(screening, screening_id=screening_id)})
+    return with_digest(
+        {**plan.to_json(), "screening": screening_summary(screening, screening_id=screening_id)}
+    )
