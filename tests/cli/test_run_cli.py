@@ -189,15 +189,18 @@ def _runner_with_interrupts(times: list[float]) -> tuple[SessionRunner, Simulate
 
 def test_ctrl_c_asks_for_a_ramped_stop() -> None:
     runner, device = _runner_with_interrupts([40.0])
+    before = signal.getsignal(signal.SIGINT)  # SIG_IGN in a background job, Python's handler otherwise
     result = _run_with_ctrl_c(runner)
     assert result.status == "stopped"
     assert [s for _, s in result.states][-2:] == ["ramp_down", "stopped"]
     assert not device.output_is_on()
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    assert signal.getsignal(signal.SIGINT) == before  # restored to what it was
 
 
 def test_a_second_ctrl_c_interrupts_with_the_output_off() -> None:
     runner, device = _runner_with_interrupts([40.0, 45.0])
+    before = signal.getsignal(signal.SIGINT)
     with pytest.raises(KeyboardInterrupt):
         _run_with_ctrl_c(runner)
     assert not device.output_is_on()
+    assert signal.getsignal(signal.SIGINT) == before

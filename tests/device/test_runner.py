@@ -55,7 +55,8 @@ def test_a_complete_session_delivers_the_planned_dose_within_one_percent() -> No
 
 def test_two_steps_each_checked_and_delivered_with_the_practitioners_steps_skipped() -> None:
     session = run_session(
-        ["cleanse for 2 min", "desincrustation 1 mA for 2 min", "iontophoresis cathode 1.5 mA for 2 min"]
+        ["cleanse for 2 min", "desincrustation 1 mA for 2 min", "iontophoresis cathode 1.5 mA for 2 min"],
+        actions=[(150.0, "confirm")],
     )
     result = session.result
     assert result.status == "complete"

@@ -4,11 +4,15 @@ The device's own record of the current that really flowed (``SimulatedDevice.his
 checked against the runner's states: never above the plan's peak by more than the device's
 tolerance, and never outside ramp-up, delivery and ramp-down, except after a lost link, for
 no longer than the device's watchdog lets it (the host cannot reach the device then).
+
+A lost link can come at any time, before the device is identified (no current, no documents)
+or after it (the device's watchdog ends the current); the oracle tells them by the device's
+identity in the result, not by the readings (a link lost before the first reading has none).
 """
 
 from __future__ import annotations
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from dermaport.device import FAULT_KINDS, Fault
@@ -35,7 +39,9 @@ faults = st.lists(
     max_size=2,
 )
 actions = st.lists(
-    st.tuples(st.floats(min_value=0.0, max_value=200.0), st.sampled_from(["pause", "resume", "stop"])),
+    st.tuples(
+        st.floats(min_value=0.0, max_value=200.0), st.sampled_from(["pause", "resume", "stop", "confirm"])
+    ),
     max_size=3,
 )
 
@@ -54,8 +60,10 @@ def _check(session: Session, step_texts: list[str]) -> None:
     # and at every reading, within the tolerance of the set-point that held until it
     assert all(r["current_mA"] <= r["set_current_mA"] + TOLERANCE_MA for r in result.timeline)
     outside = flowing_outside_delivery(session)
-    if not result.timeline and result.reason.startswith("communication lost"):  # lost before identify
+    if result.identity is None:  # the link was lost before the device was identified
+        assert result.reason.startswith("communication lost")
         assert session.device.switches == []
+        assert session.documents == []
     elif result.reason.startswith("communication lost"):
         assert result.output_off_at_s is not None
         last_exchange = result.output_off_at_s - WATCHDOG_S
@@ -70,6 +78,25 @@ def _check(session: Session, step_texts: list[str]) -> None:
         )
 
 
+# a lost link after the device was identified and before the first reading (the case that failed)
+@example(
+    step_texts=["iontophoresis anode 1.00 mA for 70 s ramp 30 s"],
+    schedule=[Fault("comm-loss", 0.01)],
+    operator=[],
+    seed=0,
+).via("a link lost before the first reading")
+@example(
+    step_texts=["iontophoresis anode 1.00 mA for 70 s ramp 30 s"],
+    schedule=[Fault("comm-loss", 0.0)],
+    operator=[],
+    seed=0,
+).via("a link lost before the device is identified")
+@example(
+    step_texts=["iontophoresis cathode 1.00 mA for 70 s ramp 30 s", "iontophoresis anode 1.00 mA for 70 s ramp 30 s"],
+    schedule=[],
+    operator=[(80.0, "confirm")],
+    seed=0,
+).via("a hold between polarities, confirmed")
 @settings(max_examples=60, deadline=None)
 @given(step_texts=steps, schedule=faults, operator=actions, seed=st.integers(0, 1000))
 def test_current_stays_within_the_set_point_and_the_delivering_states(

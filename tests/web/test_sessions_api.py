@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -51,7 +52,7 @@ def test_a_client_is_screened_planned_treated_and_the_record_lists_the_session(a
         plan["digest"],
         ready.lot_id,
     )
-    assert start["operator"] == "practitioner"
+    assert start["operator"]["username"] == "practitioner"
     assert start["prediction_request"]["active"]
     readings = [d["body"] for d in documents if d["name"] == "reading"]
     times = [r["time_s"] for r in readings]
@@ -98,7 +99,8 @@ def _edit_plan(api: Api, ready: Ready, *, redigest: bool, old: str, new: str) ->
         row.content = content
 
 
-REFUSALS = {
+Edit = Callable[[Api, Ready], None] | None
+REFUSALS: dict[str, tuple[dict[str, Any], Edit, str]] = {
     "stop verdict": ({}, lambda api, r: _edit_screening(api, r, pacemaker=True), "screening .* says stop"),
     "pending patch test": ({"patch": "pending", "read_h_ago": None}, None, "not read yet"),
     "too early patch test": ({"applied_h_ago": 30, "read_h_ago": 18}, None, r"read 12 h after .* 24 h"),

@@ -20,6 +20,10 @@ circuit).
 7. output state: on when it should be off, or off when it should be on;
 8. dose: the session over :data:`~dermaport.safety.limits.MAX_CHARGE_DOSE_MA_MIN` or a step
    past its planned dose, or the device's charge count and the runner's apart.
+
+During a hold between steps (:func:`check_hold`) the operator lifts the electrodes to wipe the
+skin and change the product, so the contact checks are left out; the checks that matter with
+the output off remain (readable telemetry, reset, watchdog, no current, output off, the dose).
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ __all__ = [
     "OPEN_CIRCUIT_OHM",
     "Expectation",
     "check_contact",
+    "check_hold",
     "check_reading",
 ]
 
@@ -177,6 +182,25 @@ def check_reading(tel: Telemetry, expect: Expectation, *, identity: Identity) ->
     if expect.delivering and tel.output != "on":
         return f"output {tel.output} while delivering: the device switched off on its own"
     if not expect.delivering and tel.output == "on":
+        return "output on while no current should flow"
+    return _check_dose(tel, expect)
+
+
+def check_hold(tel: Telemetry, expect: Expectation, *, identity: Identity) -> str | None:
+    """Why a reading during a hold between steps trips (the output is off; contact may be open)."""
+    if not _finite(tel.current_mA, tel.voltage_V, tel.charge_mA_min) or tel.output not in OUTPUT_STATES:
+        return f"telemetry unreadable: {tel!r}"
+    flags = set(tel.flags)
+    if "reset" in flags or tel.output == "reset":
+        return "device reset: it rebooted, its output off and its set-point and charge count lost"
+    if "watchdog" in flags:
+        return "device watchdog tripped: the device heard no heartbeat in time and switched off"
+    tolerance = min(identity.tolerance_mA, MAX_TOLERANCE_MA)
+    if abs(tel.current_mA) > tolerance:
+        return (
+            f"regulation: {tel.current_mA:.4g} mA flows while no current should (tolerance ±{tolerance:g} mA)"
+        )
+    if tel.output == "on":
         return "output on while no current should flow"
     return _check_dose(tel, expect)
 

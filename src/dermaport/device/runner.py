@@ -3,6 +3,7 @@
 States (``RunState``)::
 
     idle → contact_check → ramp_up → deliver → ramp_down ─┬→ contact_check (next step) …
+                                                           ├→ hold ──confirm──► contact_check (next step)
                                                            └→ complete (last step)
     ramp_up | deliver ──pause──► ramp_down → paused ──resume──► contact_check → ramp_up …
     any state ──stop──► ramp_down (if current flows) → stopped
@@ -11,18 +12,21 @@ States (``RunState``)::
 Every tick (``period_s``, 20 Hz by default) the runner sends a heartbeat, takes one reading,
 checks it against every interlock (:mod:`dermaport.device.interlocks`), switches the output
 off at once if one trips, only then hands the reading to subscribers, and only then sets the
-next set-point. An exchange that takes longer than two periods is a lost link. The dose is
-integrated from the readings; a step ramps down when its dose
-plus the ramp-down's will reach the planned dose, so the session stops itself at the dose.
-No trip resumes: a fault ends the session ``failed``. The output is switched off on every
-way out (``finally``); where the link is lost, the device's watchdog does it, and the runner
-says so.
+next set-point. A tick that comes more than two periods after it was due is a fault, whatever
+held the loop; a device without a watchdog of its own gets the host's
+(:mod:`dermaport.device.watchdog`), which switches the output off from its own thread when the
+loop is two periods late. The dose is integrated from the readings; a step ramps down when its
+dose plus the ramp-down's will reach the planned dose, so the session stops itself at the dose.
+Between two current steps that differ in polarity or solution the runner holds, output off,
+until the operator confirms (:meth:`SessionRunner.confirm`: the skin wiped, the next product
+applied). No trip resumes: a fault ends the session ``failed``. The output is switched off on
+every way out (``finally``); where the link is lost, the device's watchdog does it, and the
+runner says so.
 
-Documents go to subscribers as ``subscriber(name, document)`` with ``name`` one of
-``start``, ``reading``, ``event``, ``stop`` and fields that fit
-:mod:`dermaport.records.documents` (``time_s`` in seconds since the start; currents mA,
-voltages V, impedance Ω, charge mA·min). A subscriber that raises is a fault too: a session
-whose record is failing stops.
+Documents (:mod:`dermaport.device.documents`) go to subscribers as ``subscriber(name,
+document)`` through :class:`~dermaport.device.dispatch.Dispatcher`: a bounded queue and a
+thread per subscriber, so the loop never waits on one. A full queue, or a subscriber that
+raises, is a fault too: a session whose record is failing stops.
 """
 
 from __future__ import annotations
@@ -33,38 +37,71 @@ import queue
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, Literal, TypeVar
 
-from dermaport.device.clock import Clock
+from dermaport.device.clock import Clock, FakeClock
+from dermaport.device.dispatch import DEFAULT_CAPACITY, Dispatcher, Subscriber
+from dermaport.device.documents import (
+    LimitsDocument,
+    PlanDocument,
+    SessionContext,
+    StartDocument,
+    StopDocument,
+)
 from dermaport.device.interlocks import (
     MAX_TOLERANCE_MA,
     MAX_WATCHDOG_S,
     Expectation,
     check_contact,
+    check_hold,
     check_reading,
 )
 from dermaport.device.protocol import Device, Identity, OutputConfig, Telemetry
 from dermaport.device.session_plan import Segment, SessionPlan
+from dermaport.device.watchdog import HostWatchdog
 from dermaport.errors import DeviceError, SafetyError
 from dermaport.safety import limits
 
-__all__ = ["DELIVERING", "MAX_PAUSE_S", "RunResult", "RunState", "SessionRunner", "Subscriber"]
+__all__ = [
+    "DELIVERING",
+    "DRAIN_TIMEOUT_S",
+    "HOLD_INSTRUCTION",
+    "MAX_PAUSE_S",
+    "RunResult",
+    "RunState",
+    "SessionRunner",
+    "Subscriber",
+]
 
 logger = logging.getLogger(__name__)
 
 RunState = Literal[
-    "idle", "contact_check", "ramp_up", "deliver", "ramp_down", "paused", "complete", "stopped", "failed"
+    "idle",
+    "contact_check",
+    "ramp_up",
+    "deliver",
+    "ramp_down",
+    "paused",
+    "hold",
+    "complete",
+    "stopped",
+    "failed",
 ]
 #: The states in which current may flow.
 DELIVERING: tuple[RunState, ...] = ("ramp_up", "deliver", "ramp_down")
-Subscriber = Callable[[str, Mapping[str, Any]], None]
 _DONE: tuple[RunState, ...] = ("complete", "stopped", "failed")
 _T = TypeVar("_T")
-#: A pause longer than this ends the session ``stopped`` (it never resumes by itself), s.
+#: A pause (or a hold between steps) longer than this ends the session ``stopped``, s.
 MAX_PAUSE_S = 600.0
 #: A step whose time in the delivering states exceeds its planned duration by this share (plus two
 #: ramps for each pause it resumed from) fails.
 _OVERTIME = 0.2
+#: How long :meth:`SessionRunner.run` waits, once the output is off, for the subscribers to take
+#: the documents left (the stop document above all), s.
+DRAIN_TIMEOUT_S = 30.0
+#: What the operator is asked to do at a hold between steps.
+HOLD_INSTRUCTION = "wipe the skin, apply the ampoule"
 
 
 class _FaultError(Exception):
@@ -85,6 +122,8 @@ class RunResult:
     timeline: list[dict[str, Any]] = field(default_factory=list)
     states: list[tuple[float, str]] = field(default_factory=list)
     identity: Identity | None = None
+    #: Whether every document reached every subscriber (False: one failed, or was too slow).
+    recorded: bool = True
 
     def to_json(self) -> dict[str, Any]:
         """The summary ``dermaport run --json`` prints."""
@@ -117,8 +156,12 @@ def _round(value: float | None) -> float | None:
 class SessionRunner:
     """Runs one :class:`SessionPlan` on one device; call :meth:`run` once.
 
-    ``pause``, ``resume`` and ``stop`` may be called from any thread or from a subscriber.
-    ``metadata`` is merged into the start document (e.g. ``client_id`` for the records).
+    ``pause``, ``resume``, ``confirm``, ``stop`` and ``report_fault`` may be called from any
+    thread, a signal handler or a subscriber. ``context`` (the sessions service's
+    :class:`~dermaport.device.documents.SessionContext`) and ``metadata`` (any other keys) go
+    into the start document. ``lockstep`` (default: on a :class:`FakeClock` only, refused on
+    any other) makes the loop wait once a tick for the subscribers, for deterministic
+    simulated sessions. ``queue_capacity`` bounds each subscriber's queue (documents).
     """
 
     def __init__(
@@ -130,8 +173,12 @@ class SessionRunner:
         period_s: float = 0.05,
         subscribers: Iterable[Subscriber] = (),
         uid: str | None = None,
+        context: SessionContext | None = None,
         metadata: Mapping[str, Any] | None = None,
         max_pause_s: float = MAX_PAUSE_S,
+        queue_capacity: int = DEFAULT_CAPACITY,
+        lockstep: bool | None = None,
+        drain_timeout_s: float = DRAIN_TIMEOUT_S,
     ) -> None:
         if not (math.isfinite(period_s) and 0 < period_s <= 1.0):
             raise SafetyError(f"telemetry period {period_s!r} s must be above 0 and at most 1 s: e.g. 0.05")
@@ -139,13 +186,22 @@ class SessionRunner:
             raise SafetyError(
                 f"longest pause {max_pause_s!r} s must be above 0 and at most {MAX_PAUSE_S:g} s"
             )
+        simulated = isinstance(clock, FakeClock)
+        if lockstep and not simulated:
+            raise SafetyError("lockstep (the loop waiting for its subscribers) runs only on a fake clock")
+        self._lockstep = simulated if lockstep is None else lockstep
         self._max_pause_s = max_pause_s
         self._device, self._plan, self._clock, self._period = device, plan, clock, period_s
         self._subscribers = list(subscribers)
+        self._capacity = queue_capacity
+        self._drain_timeout_s = drain_timeout_s
+        self._dispatcher = Dispatcher(())
         self._uid = uid or uuid.uuid4().hex
+        self._context = context or SessionContext()
         self._metadata = dict(metadata or {})
         # operator requests: SimpleQueue.put is safe from a signal handler (Ctrl-C), a lock is not
         self._requests: queue.SimpleQueue[str] = queue.SimpleQueue()
+        self._faults: queue.SimpleQueue[str] = queue.SimpleQueue()
         self._pause_pending = False  # a pause asked during a step's last ramp down
         self._off_error: DeviceError | None = None
         self._off_confirmed = True  # the device acknowledged output off, and nothing turned it on
@@ -155,6 +211,7 @@ class SessionRunner:
         self._t0 = 0.0
         self._result = RunResult("failed", "not run", 0.0, plan.planned_dose_mA_min, None, None)
         self._identity: Identity | None = None
+        self._watchdog: HostWatchdog | None = None
         self._last_ack = 0.0
         self._output_on = False
         self._set = 0.0
@@ -162,11 +219,14 @@ class SessionRunner:
         self._device_charge: float | None = None
         self._last_read_t: float | None = None
         self._failing = False
+        self._overflow: str | None = None
 
     # -- operator --------------------------------------------------------------------------------
 
     def subscribe(self, subscriber: Subscriber) -> None:
-        """Add a subscriber (before :meth:`run`)."""
+        """Add a subscriber (before :meth:`run`); it is called on a thread of its own."""
+        if self._started:
+            raise SafetyError("subscribe before run(): the subscribers are fixed when the session starts")
         self._subscribers.append(subscriber)
 
     def pause(self) -> None:
@@ -177,9 +237,17 @@ class SessionRunner:
         """Ask to resume a paused session (a new contact check, then ramp up)."""
         self._request("resume")
 
+    def confirm(self) -> None:
+        """Confirm a hold between steps: the skin is wiped and the next product applied."""
+        self._request("confirm")
+
     def stop(self) -> None:
         """Ask to stop: ramp down, output off, status ``stopped``."""
         self._request("stop")
+
+    def report_fault(self, reason: str) -> None:
+        """A fault found outside the loop (the caller's checks): output off, ``failed``, ``reason``."""
+        self._faults.put(reason)
 
     def _request(self, action: str) -> None:
         self._requests.put(action)
@@ -198,17 +266,26 @@ class SessionRunner:
         return self._clock.now() - self._t0
 
     def _emit(self, name: str, document: dict[str, Any]) -> None:
-        failure = None
-        for subscriber in self._subscribers:
-            try:
-                subscriber(name, document)
-            except Exception as exc:  # a failing record must stop the session, whatever it raised
-                logger.exception("subscriber %r failed on a %s document", subscriber, name)
-                failure = f"recording failed: a subscriber refused the {name} document ({exc})"
-        if failure is not None and name != "stop" and not self._failing:
-            raise _FaultError(failure)
+        final = self._failing or name == "stop"
+        if not self._dispatcher.put(name, document, final=final) and self._overflow is None:
+            self._overflow = (
+                f"recording fell behind: a subscriber's queue is full ({self._capacity} documents), "
+                f"the {name} document at t = {self._now():.3f} s could not be queued"
+            )
 
-    def _event(self, kind: str, **detail: Any) -> None:
+    def _recording_fault(self) -> str | None:
+        """Why recording fails (a full queue, a subscriber that raised, a fault reported), or None."""
+        if self._overflow is not None:
+            return self._overflow
+        failure = self._dispatcher.failure
+        if failure is not None:
+            return failure
+        try:
+            return f"fault reported: {self._faults.get_nowait()}"
+        except queue.Empty:
+            return None
+
+    def _event(self, kind: str, /, **detail: Any) -> None:
         event = {"time_s": self._now(), "kind": kind, "detail": detail}
         self._result.events.append(event)
         self._emit("event", event)
@@ -240,14 +317,25 @@ class SessionRunner:
             self.state = "failed"
             return self._result
         self._refuse_unsafe_device(identity)
+        if identity.watchdog_s is None:
+            self._watchdog = HostWatchdog(self._clock, self._watchdog_off, timeout_s=2 * self._period)
+            self._watchdog.start()
+        self._dispatcher = Dispatcher(self._subscribers, capacity=self._capacity)
+        self._dispatcher.start()
         try:
             self._emit("start", self._start_document(identity))
             for text in self._plan.skipped:
                 self._event("step_skipped", step=text, why="not a current step: the practitioner's")
+            previous: Segment | None = None
             for segment in self._plan.segments:
+                if previous is not None and segment.needs_hold_after(previous):
+                    self._hold(previous, segment)
+                    if self.state in _DONE:
+                        break
                 self._run_segment(segment)
                 if self.state in _DONE:
                     break
+                previous = segment
             else:
                 if self._pause_pending:
                     self._event(
@@ -265,7 +353,11 @@ class SessionRunner:
             raise
         finally:
             self._ensure_off()
+            if self._watchdog is not None:
+                self._watchdog.stop()
             self._stop_document()
+            # the output is off: now wait (bounded) for the subscribers to take what is left
+            self._result.recorded = self._dispatcher.close(self._drain_timeout_s) and self._overflow is None
         return self._result
 
     def _refuse_unsafe_device(self, identity: Identity) -> None:
@@ -297,24 +389,94 @@ class SessionRunner:
             )
 
     def _start_document(self, identity: Identity) -> dict[str, Any]:
-        return {
-            "uid": self._uid,
-            **self._metadata,
-            "plan": self._plan.to_json(),
-            "device": identity.to_json(),
-            "limits": {
-                "current_mA_max": limits.MAX_CURRENT_MA,
-                "current_density_mA_cm2_max": limits.MAX_CURRENT_DENSITY_MA_PER_CM2,
-                "charge_dose_mA_min_max": limits.MAX_CHARGE_DOSE_MA_MIN,
-                "ramp_s_min": limits.MIN_RAMP_S,
-                "telemetry_period_s": self._period,
-            },
-        }
+        document = StartDocument.model_validate(
+            {
+                **self._metadata,
+                **self._context.model_dump(exclude_none=True),
+                "uid": self._uid,
+                "started_at": datetime.now(UTC),
+                "plan": PlanDocument.model_validate(self._plan.to_json()),
+                "device": identity.to_json(),
+                "limits": LimitsDocument(
+                    current_mA_max=limits.MAX_CURRENT_MA,
+                    current_density_mA_cm2_max=limits.MAX_CURRENT_DENSITY_MA_PER_CM2,
+                    charge_dose_mA_min_max=limits.MAX_CHARGE_DOSE_MA_MIN,
+                    ramp_s_min=limits.MIN_RAMP_S,
+                    telemetry_period_s=self._period,
+                    host_watchdog_s=self._watchdog.timeout_s if self._watchdog is not None else None,
+                ),
+            }
+        )
+        return document.body()
+
+    # -- the loop's core: one tick ------------------------------------------------------------------
+
+    def _tick(self, due: float) -> tuple[Telemetry, float, float]:
+        """Sleep to ``due`` (clock s), heartbeat, read; the reading, its time and the time since the last (s).
+
+        Raises a fault when the device's exchange or the whole loop was more than two periods
+        late, or the host watchdog fired meanwhile.
+        """
+        self._clock.sleep_until(due)
+        asked = self._now()
+        tel = self._exchange_reading()
+        now = self._now()
+        wd = self._watchdog
+        if wd is not None and wd.fired:
+            self._cut_output()
+            at = (wd.fired_at or 0.0) - self._t0
+            kicked = (wd.last_kick or self._t0) - self._t0
+            self._result.output_off_at_s = min(self._result.output_off_at_s or at, at)
+            raise _FaultError(
+                f"host watchdog: no tick from {kicked:.3f} s to {at:.3f} s (more than two periods, "
+                f"{wd.timeout_s:g} s); the host switched the output off"
+                + (f", unconfirmed: {wd.error}" if wd.error is not None else "")
+            )
+        if now - asked > 2 * self._period:
+            self._cut_output()
+            raise _FaultError(
+                f"communication lost: the reading took {now - asked:.3g} s, more than two "
+                f"periods ({2 * self._period:g} s)"
+            )
+        late = self._clock.now() - due
+        if late > 2 * self._period:
+            self._cut_output()
+            raise _FaultError(
+                f"loop late: the tick due at {due - self._t0:.3f} s ran {late:.3g} s late, more than two "
+                f"periods ({2 * self._period:g} s)"
+            )
+        if wd is not None and not self._off_confirmed:
+            wd.kick()
+        dt = now - (self._last_read_t if self._last_read_t is not None else now)
+        self._last_read_t = now
+        return tel, now, dt
+
+    def _publish(self, tel: Telemetry, seg: Segment, reason: str | None) -> None:
+        """Output off first on a trip, then the reading to subscribers, then the trip or a recording fault."""
+        if reason is not None:
+            self._cut_output()  # before anything else: subscribers may be slow or raise
+        self._reading(tel, seg)
+        if self._lockstep:
+            self._dispatcher.flush()
+        if reason is None:
+            reason = self._recording_fault()
+            if reason is not None:
+                self._cut_output()
+        if reason is not None:
+            raise _FaultError(reason)
 
     # -- one current step ---------------------------------------------------------------------------
 
     def _run_segment(self, seg: Segment) -> None:
-        self._event("step", index=seg.index, step=seg.step, planned_dose_mA_min=seg.planned_dose_mA_min)
+        self._event(
+            "step",
+            index=seg.index,
+            step=seg.step,
+            kind=seg.kind,
+            polarity=seg.polarity,
+            solution=seg.solution,
+            planned_dose_mA_min=seg.planned_dose_mA_min,
+        )
         step_dose = 0.0
         ramp_rate = seg.current_mA / seg.ramp_s  # mA/s, the steepest this step may change
         level, after_down, paused_at, delivering_s, resumes = 0.0, "next", 0.0, 0.0, 0
@@ -328,18 +490,7 @@ class SessionRunner:
         first_tick, ticks = self._clock.now(), 0
         while True:
             ticks += 1
-            self._clock.sleep_until(first_tick + ticks * self._period)  # no drift from adding up
-            asked = self._now()
-            tel = self._exchange_reading()
-            now = self._now()
-            if now - asked > 2 * self._period:
-                self._cut_output()
-                raise _FaultError(
-                    f"communication lost: the reading took {now - asked:.3g} s, more than two "
-                    f"periods ({2 * self._period:g} s)"
-                )
-            dt = now - (self._last_read_t if self._last_read_t is not None else now)
-            self._last_read_t = now
+            tel, now, dt = self._tick(first_tick + ticks * self._period)  # no drift from adding up
             delivering = self.state in DELIVERING
             if delivering:
                 delivering_s += dt
@@ -367,11 +518,7 @@ class SessionRunner:
                     f"dose: {step_dose:.4g} of {seg.planned_dose_mA_min:.4g} mA·min after "
                     f"{delivering_s:.4g} s of current, more than the {allowed_s:.4g} s the step may take"
                 )
-            if reason is not None:
-                self._cut_output()  # before anything else: subscribers may be slow or raise
-            self._reading(tel, seg)
-            if reason is not None:
-                raise _FaultError(reason)
+            self._publish(tel, seg, reason)
             for action in self._take_requests():
                 after_down, level, phase_start = self._operator(action, after_down, level, phase_start)
             if self.state in _DONE:
@@ -385,6 +532,7 @@ class SessionRunner:
             if self.state == "contact_check":  # resuming: a new contact check, then ramp up from zero
                 baseline = self._contact_check(seg)
                 phase_start, after_down, resumes = self._now(), "next", resumes + 1
+                first_tick, ticks = self._clock.now(), 0  # the check took its time: a new schedule
                 continue
             t = self._now()
             remaining = seg.planned_dose_mA_min - step_dose
@@ -448,6 +596,67 @@ class SessionRunner:
         self._event("operator_ignored", action=action, state=state)
         return after_down, level, phase_start
 
+    # -- between two steps --------------------------------------------------------------------------
+
+    def _hold(self, previous: Segment, following: Segment) -> None:
+        """Output off until the operator confirms the skin wiped and the next product applied."""
+        changes = []
+        if previous.polarity != following.polarity:
+            changes.append(f"polarity {previous.polarity} → {following.polarity}")
+        if previous.solution != following.solution:
+            changes.append(f"solution {previous.solution} → {following.solution}")
+        if self._pause_pending:  # the hold is a pause already: the confirm ends both
+            self._pause_pending = False
+            self._event("operator_ignored", action="pause", state="hold", why="the session holds anyway")
+        self._enter("hold")
+        self._event(
+            "hold",
+            instruction=HOLD_INSTRUCTION,
+            why="; ".join(changes),
+            next_step=following.index,
+            step=following.step,
+            kind=following.kind,
+            polarity=following.polarity,
+            solution=following.solution,
+        )
+        held_at = self._now()
+        first_tick, ticks = self._clock.now(), 0
+        while True:
+            ticks += 1
+            tel, now, _ = self._tick(first_tick + ticks * self._period)
+            reason = check_hold(
+                tel,
+                Expectation(
+                    delivering=False,
+                    set_mA=0.0,
+                    peak_mA=previous.current_mA,
+                    baseline_ohm=self._baseline,
+                    step_dose=0.0,
+                    step_planned=following.planned_dose_mA_min,
+                    device_charge=self._device_charge,
+                    session_dose=self._dose,
+                ),
+                identity=self._require_identity(),
+            )
+            self._publish(tel, previous, reason)
+            for action in self._take_requests():
+                self._event("operator", action=action, state="hold")
+                if action == "stop":
+                    self._finish("stopped", "stopped by the operator")
+                elif action == "confirm":
+                    self._event("hold_confirmed", held_s=now - held_at, next_step=following.index)
+                    return
+                else:
+                    self._event(
+                        "operator_ignored", action=action, state="hold", why="a hold ends only on confirm"
+                    )
+            if self.state in _DONE:
+                return
+            if now - held_at > self._max_pause_s:
+                self._event("pause_expired", paused_s=now - held_at, state="hold")
+                self._finish("stopped", f"held longer than {self._max_pause_s:g} s without a confirm")
+                return
+
     def _contact_check(self, seg: Segment) -> float:
         self._enter("contact_check")
         contact = self._call(self._device.check_contact)
@@ -466,13 +675,20 @@ class SessionRunner:
         return contact.impedance_ohm
 
     def _start_output(self, seg: Segment) -> None:
+        if self._lockstep:
+            self._dispatcher.flush()
+        reason = self._recording_fault()
+        if reason is not None:  # never switch on while the record is failing
+            raise _FaultError(reason)
         self._call(lambda: self._device.configure(OutputConfig("galvanic", seg.polarity, 0.0)))
         self._device_charge = 0.0
         self._set = 0.0
         self._off_confirmed = False  # from the moment the command may reach the device
+        if self._watchdog is not None:
+            self._watchdog.kick()  # armed before the output goes on
         self._call(lambda: self._device.output(True))
         self._output_on = True
-        self._event("output_on", polarity=seg.polarity)
+        self._event("output_on", polarity=seg.polarity, solution=seg.solution)
 
     # -- device calls ---------------------------------------------------------------------------------
 
@@ -508,6 +724,12 @@ class SessionRunner:
         self._call(lambda: self._device.output(False))
         self._output_on = False
         self._off_confirmed = True
+        if self._watchdog is not None:
+            self._watchdog.disarm()
+
+    def _watchdog_off(self) -> None:
+        """The host watchdog's action, from its own thread: the output off, nothing else."""
+        self._device.output(False)
 
     def _try_switch_off(self) -> DeviceError | None:
         """Switch off now (again, if need be); the error when the device did not acknowledge."""
@@ -555,12 +777,17 @@ class SessionRunner:
         error = self._try_switch_off()  # first of all: no subscriber may delay or prevent it
         logger.warning("session %s failed: %s", self._uid, reason)
         self._event("fault", reason=reason, state=self.state)
-        if error is None:
+        wd = self._watchdog
+        if wd is not None and wd.fired and wd.error is None:
+            at = (wd.fired_at or 0.0) - self._t0
+            self._result.output_off_at_s = min(self._result.output_off_at_s or at, at)
+            self._event("output_off", by="host watchdog", confirmed=error is None, at_s=at)
+        elif error is None:
             self._event("output_off", by="runner after the fault", confirmed=True)
         else:
-            wd = self._identity.watchdog_s if self._identity is not None else None
-            if wd is not None:
-                off_at = self._last_ack + wd
+            device_wd = self._identity.watchdog_s if self._identity is not None else None
+            if device_wd is not None:
+                off_at = self._last_ack + device_wd
                 self._result.output_off_at_s = off_at
                 self._event(
                     "output_off", by="device watchdog", confirmed=False, at_s=off_at, error=str(error)
@@ -578,15 +805,13 @@ class SessionRunner:
 
     def _stop_document(self) -> None:
         self._result.charge_dose_mA_min = self._dose
-        self._emit(
-            "stop",
-            {
-                "status": self._result.status,
-                "reason": self._result.reason,
-                "time_s": self._now(),
-                "charge_dose_mA_min": self._dose,
-                "planned_dose_mA_min": self._plan.planned_dose_mA_min,
-                "fault_at_s": self._result.fault_at_s,
-                "output_off_at_s": self._result.output_off_at_s,
-            },
+        document = StopDocument(
+            status=self._result.status,
+            reason=self._result.reason,
+            time_s=self._now(),
+            charge_dose_mA_min=self._dose,
+            planned_dose_mA_min=self._plan.planned_dose_mA_min,
+            fault_at_s=self._result.fault_at_s,
+            output_off_at_s=self._result.output_off_at_s,
         )
+        self._emit("stop", document.body())

@@ -16,14 +16,19 @@ The active electrode goes on the HI (red) terminal: anode = positive current, ca
 negative. Limits of this driver, said plainly: the 2400 has no heartbeat watchdog
 (``watchdog_s`` is ``None``: if the host dies the output stays on at its last set-point until
 someone presses OUTPUT), it does not count charge (the driver integrates its readings), and
-its contact check passes a 10 µA test current for one reading.
+its contact check passes a 10 µA test current for one reading. The runner's host watchdog
+guards it (:mod:`dermaport.device.watchdog`); the driver takes one request at a time (a lock),
+so the watchdog's ``:OUTP OFF`` waits at most for the exchange in progress.
 """
 
 from __future__ import annotations
 
 import logging
 import math
+import threading
 import time
+from collections.abc import Callable
+from typing import Concatenate, ParamSpec, TypeVar
 
 import serial
 
@@ -46,6 +51,23 @@ _TOLERANCE_MA = 0.01
 _OPEN_OHM = 1e7
 #: The longest answer the driver reads before calling it garbled (bytes).
 _MAX_ANSWER = 256
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _exclusive(
+    method: Callable[Concatenate[Keithley2400, _P], _R],
+) -> Callable[Concatenate[Keithley2400, _P], _R]:
+    """One exchange on the wire at a time: the host watchdog's thread may switch off meanwhile."""
+
+    def locked(self: Keithley2400, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with self._lock:
+            return method(self, *args, **kwargs)
+
+    locked.__doc__, locked.__name__ = method.__doc__, method.__name__
+    return locked
 
 
 def _a(value: float) -> str:
@@ -76,6 +98,7 @@ class Keithley2400:
         self._charge_mA_min = 0.0
         self._last_t: float | None = None
         self._contact_ohm: float | None = None
+        self._lock = threading.RLock()
 
     @classmethod
     def open(
@@ -147,6 +170,7 @@ class Keithley2400:
 
     # -- the Device protocol ---------------------------------------------------------------------
 
+    @_exclusive
     def identify(self) -> Identity:
         """``*IDN?``; refuses an instrument that is not a 2400-series SourceMeter."""
         answer = self._query("*IDN?")
@@ -165,6 +189,7 @@ class Keithley2400:
         )
         return self._identity
 
+    @_exclusive
     def setup(self) -> None:
         """Reset, then a fixed current source at 0 A, voltage measured, compliance set, output off."""
         self._write("*RST")
@@ -182,6 +207,7 @@ class Keithley2400:
             self._command(command)
         self._on = False
 
+    @_exclusive
     def check_contact(self) -> Contact:
         """Pass the 10 µA test current for one reading; V/I, or the top of range if nothing flows."""
         if self._on:
@@ -197,6 +223,7 @@ class Keithley2400:
         self._contact_ohm = min(impedance, _OPEN_OHM)
         return Contact(self._contact_ohm)
 
+    @_exclusive
     def configure(self, config: OutputConfig) -> None:
         """Galvanic only: polarity and set-point (the 2400 gives no electroporation pulses)."""
         if config.mode != "galvanic":
@@ -210,6 +237,7 @@ class Keithley2400:
         self.set_current(config.set_current_mA)
         self._charge_mA_min, self._last_t = 0.0, None
 
+    @_exclusive
     def set_current(self, current_mA: float) -> None:  # noqa: N803 - unit in the name
         """``:SOUR:CURR:LEV`` in A, signed by polarity (never above 4 mA)."""
         if not (math.isfinite(current_mA) and 0 <= current_mA <= MAX_CURRENT_MA):
@@ -219,6 +247,7 @@ class Keithley2400:
         level_a = self._sign * current_mA * 1e-3 or 0.0  # no "-0" on the wire
         self._command(f":SOUR:CURR:LEV {_a(level_a)}")
 
+    @_exclusive
     def output(self, on: bool) -> None:
         """``:OUTP ON`` / ``:OUTP OFF``."""
         if not on:
@@ -227,6 +256,7 @@ class Keithley2400:
         self._on = on
         self._last_t = self._clock.now()
 
+    @_exclusive
     def read(self) -> Telemetry:
         """``:OUTP?``, then (output on) ``:READ?`` and ``:SENS:VOLT:PROT:TRIP?``; charge integrated here."""
         now = self._clock.now()
@@ -255,11 +285,13 @@ class Keithley2400:
             compliance_V=self._compliance_V,
         )
 
+    @_exclusive
     def heartbeat(self) -> None:
         """``*OPC?``: the link answers (the 2400 itself has no watchdog)."""
         if self._query("*OPC?") != "1":
             raise DeviceCommunicationError(f"{self._name}: *OPC? did not answer 1")
 
+    @_exclusive
     def close(self) -> None:
         """``:OUTP OFF`` if the link still works, then release the port."""
         try:

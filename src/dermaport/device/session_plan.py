@@ -44,6 +44,7 @@ from dermaport.safety.limits import (
 )
 
 __all__ = [
+    "DESINCRUSTATION_SOLUTION",
     "MAX_ELECTRODE_AREA_CM2",
     "PLAN_TOLERANCE",
     "Segment",
@@ -62,13 +63,23 @@ PLAN_TOLERANCE = 1e-6
 #: a typo (a unit or a zero too many), and the current density check would be meaningless.
 MAX_ELECTRODE_AREA_CM2 = 200.0
 
+#: What goes under the cathode for desincrustation: a saline vehicle that the cathode's water
+#: electrolysis makes alkaline (OH⁻), saponifying sebum (DOMAIN.md §1).
+DESINCRUSTATION_SOLUTION = "desincrustation solution (saline)"
+#: The solution named for an iontophoresis step when the plan names no product.
+_UNNAMED_PRODUCT = "the product (ampoule)"
+
 _AREA_EXAMPLE = "--electrode-area '10 cm2'"
 _RECREATE = "re-create it with: dermaport plan ... --json > plan.json"
 
 
 @dataclass(frozen=True)
 class Segment:
-    """One current step: polarity, peak current (mA), duration and ramp (s), planned dose (mA·min)."""
+    """One current step: polarity, peak current (mA), duration and ramp (s), planned dose (mA·min).
+
+    ``kind`` is the step's name (iontophoresis, desincrustation); ``solution`` what goes under
+    the active electrode (the product, or the desincrustation solution).
+    """
 
     index: int
     step: str
@@ -76,6 +87,16 @@ class Segment:
     current_mA: float  # noqa: N815 - unit in the name
     duration_s: float
     ramp_s: float
+    kind: str = "iontophoresis"
+    solution: str = _UNNAMED_PRODUCT
+
+    def needs_hold_after(self, previous: Segment) -> bool:
+        """Whether the skin must be wiped and the product changed between ``previous`` and this step."""
+        return (self.polarity, self.solution) != (previous.polarity, previous.solution)
+
+    def describe(self) -> str:
+        """The step as shown to the operator: kind, polarity, solution."""
+        return f"{self.kind} under the {self.polarity}, {self.solution}"
 
     @property
     def planned_dose_mA_min(self) -> float:  # noqa: N802
@@ -91,6 +112,7 @@ class SessionPlan:
     segments: tuple[Segment, ...]
     electrode_area_cm2: float
     skipped: tuple[str, ...]
+    product: str | None = None
 
     @property
     def planned_dose_mA_min(self) -> float:  # noqa: N802
@@ -115,25 +137,34 @@ class SessionPlan:
             "planned_dose_mA_min": round(self.planned_dose_mA_min, 6),
             "segments": [
                 {
+                    "index": s.index,
                     "step": s.step,
                     "polarity": s.polarity,
                     "current_mA": s.current_mA,
                     "duration_s": s.duration_s,
                     "ramp_s": s.ramp_s,
                     "planned_dose_mA_min": round(s.planned_dose_mA_min, 6),
+                    "kind": s.kind,
+                    "solution": s.solution,
                 }
                 for s in self.segments
             ],
             "skipped": list(self.skipped),
+            "product": self.product,
         }
 
 
 def plan_from_steps(
-    steps: Sequence[str], *, electrode_area_cm2: float | None, sensitivity: str = "normal"
+    steps: Sequence[str],
+    *,
+    electrode_area_cm2: float | None,
+    sensitivity: str = "normal",
+    product: str | None = None,
 ) -> SessionPlan:
     """Read the steps; refuse (SafetyError) a plan over a hard limit, (InputError) bad input.
 
     The hard limits are those for skin of ``sensitivity`` (normal, sensitive, very_sensitive).
+    ``product`` names what goes under the electrode in the iontophoresis steps.
     """
     if sensitivity not in SENSITIVITY_DENSITY_MA_PER_CM2:
         raise InputError(
@@ -180,6 +211,12 @@ def plan_from_steps(
                 current_mA=wave.peak_current_mA(electrode_area_cm2),
                 duration_s=wave.duration_s,
                 ramp_s=wave.ramp_s,
+                kind="desincrustation" if isinstance(step, Desincrustation) else "iontophoresis",
+                solution=(
+                    DESINCRUSTATION_SOLUTION
+                    if isinstance(step, Desincrustation)
+                    else (product or _UNNAMED_PRODUCT)
+                ),
             )
         )
     settings = tuple(
@@ -192,6 +229,7 @@ def plan_from_steps(
         segments=tuple(segments),
         electrode_area_cm2=electrode_area_cm2,
         skipped=tuple(t for t, s in parsed if not isinstance(s, Iontophoresis | Desincrustation)),
+        product=product,
     )
 
 
@@ -260,8 +298,13 @@ def plan_from_json(data: object, *, source: str, electrode_area_cm2: float | Non
     ceiling = _recorded(data, "density_ceiling_mA_per_cm2", source)
     density = _recorded(data, "current_density_mA_per_cm2", source)
     charge = _recorded(data, "charge_dose_mA_min", source)
+    product = data.get("product")
+    name = product.get("name") if isinstance(product, dict) else product
     plan = plan_from_steps(
-        steps, electrode_area_cm2=electrode_area_cm2 if area is None else float(area), sensitivity=sensitivity
+        steps,
+        electrode_area_cm2=electrode_area_cm2 if area is None else float(area),
+        sensitivity=sensitivity,
+        product=name if isinstance(name, str) and name.strip() else None,
     )
     ceiling = min(ceiling, density_ceiling(sensitivity))
     for segment in plan.segments:

@@ -15,7 +15,7 @@ their times, counted from the device's creation.
 
 Device specification (stated for the simulator, not sourced): 4.0 mA maximum (the hard limit,
 ActivaDose II), 60 V compliance (the order of the ±54 V of Martins et al. 2009's aesthetic
-device), ±0.02 mA tolerance, 0.1 s watchdog.
+device), ±0.02 mA tolerance, 0.1 s watchdog (or none, ``watchdog=False``).
 """
 
 from __future__ import annotations
@@ -48,7 +48,11 @@ _GAIN_ERROR = 0.0025
 
 
 class SimulatedDevice:
-    """A constant-current source on a simulated skin load (thread-safe)."""
+    """A constant-current source on a simulated skin load (thread-safe).
+
+    ``watchdog=False`` gives a device with no watchdog of its own (``watchdog_s`` ``None``), as
+    the Keithley 2400 is: the runner then runs the host watchdog.
+    """
 
     def __init__(
         self,
@@ -62,6 +66,7 @@ class SimulatedDevice:
         compliance_V: float = 60.0,  # noqa: N803
         tolerance_mA: float = 0.02,  # noqa: N803
         watchdog_s: float = 0.1,
+        watchdog: bool = True,
         reply_timeout_s: float = 0.02,
         report_flags: bool = True,
     ) -> None:
@@ -78,7 +83,7 @@ class SimulatedDevice:
             max_current_mA=max_current_mA,
             compliance_V=compliance_V,
             tolerance_mA=tolerance_mA,
-            watchdog_s=watchdog_s,
+            watchdog_s=watchdog_s if watchdog else None,
             protocol="in-process",
         )
         self._reply_timeout_s = reply_timeout_s

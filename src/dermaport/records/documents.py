@@ -1,8 +1,9 @@
 """The session recorder: stores the device runner's documents one by one, as they arrive.
 
-The runner (a later package) emits documents to subscribers as ``subscriber(name, document)``,
-with ``name`` one of ``start``, ``reading``, ``event``, ``stop``. :class:`SessionRecorder` is
-such a subscriber: each document is validated against its schema below and committed in its
+The device runner emits documents to subscribers as ``subscriber(name, document)``, with
+``name`` one of ``start``, ``reading``, ``event``, ``stop``; their schemas are the device
+layer's (:mod:`dermaport.device.documents`, re-exported here). :class:`SessionRecorder` is
+such a subscriber: each document is validated against its schema and committed in its
 own transaction before the call returns, so a process killed mid-session loses nothing it had
 acknowledged. A session whose ``stop`` never came stays ``running`` until the next ``start`` on
 the same device marks it ``interrupted`` (or :func:`mark_interrupted` does).
@@ -17,15 +18,22 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import math
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dermaport.device.documents import (
+    DeviceIdentity,
+    Document,
+    EventDocument,
+    ReadingDocument,
+    StartDocument,
+    StopDocument,
+    validate,
+)
 from dermaport.errors import InputError
 from dermaport.records import audit
 from dermaport.records.access import Actor, Permission
@@ -50,89 +58,12 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-_Label = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=r"^[^\x00]*$")]
 
-
-def _finite(value: float) -> float:
-    if not math.isfinite(value):
-        raise ValueError(f"{value} is not a finite number")
-    return value
-
-
-Finite = Annotated[float, AfterValidator(_finite)]
-
-
-class _Document(BaseModel):
-    model_config = ConfigDict(extra="allow", allow_inf_nan=False)
-
-
-class DeviceIdentity(_Document):
-    """Which device ran the session: its serial number (required), model and firmware."""
-
-    serial: _Label
-    model: str = ""
-    firmware: str = ""
-
-
-class StartDocument(_Document):
-    """A session begins: its id, the client, the plan, the device and the limits in force."""
-
-    uid: Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
-    client_id: int = Field(ge=1, le=2**31 - 1)
-    plan: dict[str, Any]
-    device: DeviceIdentity
-    limits: dict[str, Any]
-    lot_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
-    appointment_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
-    plan_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
-
-
-class ReadingDocument(_Document):
-    """One measurement: time since start (s), current (mA), voltage (V), impedance (Ω), charge (mA·min)."""
-
-    time_s: Finite = Field(ge=0)
-    current_mA: Finite  # noqa: N815 - unit in the name
-    voltage_V: Finite  # noqa: N815
-    impedance_ohm: Finite | None = None
-    charge_mA_min: Finite = Field(ge=0)  # noqa: N815
-
-
-class EventDocument(_Document):
-    """Something happened: an operator action, an interlock, a ramp, a fault (``kind`` says what)."""
-
-    time_s: Finite = Field(ge=0)
-    kind: _Label
-    detail: dict[str, Any] = Field(default_factory=dict)
-
-
-class StopDocument(_Document):
-    """The session ended: ``complete``, ``stopped`` (by a person) or ``failed`` (by a fault), and why."""
-
-    status: Literal["complete", "stopped", "failed"]
-    reason: str = ""
-    time_s: Finite | None = Field(default=None, ge=0)
-
-
-_SCHEMAS: dict[str, type[_Document]] = {
-    "start": StartDocument,
-    "reading": ReadingDocument,
-    "event": EventDocument,
-    "stop": StopDocument,
-}
-
-
-def _validated(name: str, document: Mapping[str, Any]) -> _Document:
-    schema = _SCHEMAS.get(name)
-    if schema is None:
-        raise InputError(f"runner document name {name!r} is not one of start, reading, event, stop")
-    try:
-        return schema.model_validate(dict(document))
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise InputError(
-            f"{name} document field {where!r}: {first['msg']} (value {first.get('input')!r})"
-        ) from exc
+def _validated(name: str, document: Mapping[str, Any]) -> Document:
+    parsed = validate(name, document)
+    if isinstance(parsed, StartDocument) and parsed.client_id is None:
+        raise InputError("start document field 'client_id': Field required (a session records a client)")
+    return parsed
 
 
 def documents_digest(db: Session, session_id: int) -> tuple[int, str]:
@@ -240,6 +171,7 @@ class SessionRecorder:
     def _start(self, db: Session, doc: StartDocument) -> None:
         if self.session_id is not None:
             raise InputError(f"a start document for {doc.uid!r} came while session {self.session_id} runs")
+        assert doc.client_id is not None  # _validated refuses a start without one
         client = client_of_clinic(db, self._actor, doc.client_id)
         if doc.lot_id is not None:
             lot_of_clinic(db, self._actor, doc.lot_id)
@@ -261,9 +193,9 @@ class SessionRecorder:
             owner=process_owner(),
             operator_id=self._actor.user_id,
             device_serial=doc.device.serial,
-            plan=doc.plan,
-            device=doc.device.model_dump(),
-            limits=doc.limits,
+            plan=doc.plan.model_dump(mode="json", exclude_unset=True),
+            device=doc.device.model_dump(mode="json"),
+            limits=doc.limits.model_dump(mode="json", exclude_unset=True),
         )
         db.add(session)
         db.flush()
@@ -278,7 +210,7 @@ class SessionRecorder:
         )
         self.session_id, self._next_seq = session.id, 1
 
-    def _append(self, db: Session, name: str, doc: _Document) -> None:
+    def _append(self, db: Session, name: str, doc: Document) -> None:
         if self.session_id is None:
             raise InputError(f"a {name} document came before the session's start document")
         session = db.get(TreatmentSession, self.session_id)

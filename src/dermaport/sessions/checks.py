@@ -29,6 +29,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dermaport.device.documents import OperatorRef, SessionContext
 from dermaport.device.session_plan import SessionPlan, plan_from_json, plan_from_steps
 from dermaport.errors import DermaportError, SafetyError
 from dermaport.library import assess, load_actives, load_skin
@@ -74,19 +75,21 @@ class Approval:
     session_plan: SessionPlan
     prediction_request: Mapping[str, Any]
 
-    def metadata(self, operator: str) -> dict[str, Any]:
-        """The start document's session fields (merged into it by the runner)."""
-        return {
-            "client_id": self.client_id,
-            "plan_id": self.plan_id,
-            "plan_digest": self.plan_digest,
-            "screening_id": self.screening_id,
-            "lot_id": self.lot_id,
-            "lot_number": self.lot_number,
-            "product": self.product,
-            "prediction_request": dict(self.prediction_request),
-            "operator": operator,
-        }
+    def context(self, actor: Actor) -> SessionContext:
+        """What the start document records of the session (the runner copies it in)."""
+        return SessionContext(
+            client_id=self.client_id,
+            plan_id=self.plan_id,
+            plan_digest=self.plan_digest,
+            prediction_request=dict(self.prediction_request),
+            screening_id=self.screening_id,
+            lot_id=self.lot_id,
+            operator=OperatorRef(user_id=actor.user_id, username=actor.username),
+        )
+
+    def metadata(self) -> dict[str, Any]:
+        """The start document's other session fields: the lot's number and the product's name."""
+        return {"lot_number": self.lot_number, "product": self.product}
 
 
 def _fold(text: str) -> str:

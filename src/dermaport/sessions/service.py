@@ -45,7 +45,7 @@ __all__ = ["PlanGuard", "Running", "SessionService", "Started"]
 
 logger = logging.getLogger(__name__)
 
-Action = Literal["stop", "pause", "resume"]
+Action = Literal["stop", "pause", "resume", "confirm"]
 
 
 @dataclass(frozen=True)
@@ -191,7 +191,8 @@ class SessionService:
             clock=clock,
             period_s=self.period_s,
             subscribers=[recorded, PlanGuard(approval.session_plan), feed, *subscribers],
-            metadata=approval.metadata(actor.username),
+            context=approval.context(actor),
+            metadata=approval.metadata(),
         )
         running.runner = runner
         return _Prepared(approval, device, clock, running)
