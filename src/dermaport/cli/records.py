@@ -135,20 +135,35 @@ def serve_command(
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port to listen on (1–65535).")] = 8000,
     database_url: DatabaseUrlOption = None,
+    device: Annotated[
+        str, typer.Option("--device", help="The device sessions run on: sim, socket://HOST:PORT, scpi://…")
+    ] = "sim",
+    sim_speed: Annotated[
+        float,
+        typer.Option("--sim-speed", help="Run the simulated device (only) N times faster than real time."),
+    ] = 1.0,
 ) -> None:
     """Serve the records API (OpenAPI schema at /openapi.json, health at /health).
 
-    Refuses to start on a database that ``dermaport db upgrade`` has not migrated.
+    Refuses to start on a database that ``dermaport db upgrade`` has not migrated. Sessions left
+    running by a process that died are marked interrupted when it starts.
     """
     import uvicorn
 
+    from dermaport.sessions import SessionService
+    from dermaport.sessions.devices import devices_for
     from dermaport.web import create_app
 
     if not 1 <= port <= 65535:
         raise InputError(f"--port {port} is outside 1–65535: e.g. --port 8000")
+    devices = devices_for(device, sim_speed=sim_speed)
 
     settings = load_settings()
-    application = create_app(settings, database_url=database_url)
+    application = create_app(
+        settings,
+        database_url=database_url,
+        sessions_service=lambda database: SessionService(database, devices=devices),
+    )
     if host not in ("127.0.0.1", "localhost", "::1"):
         typer.echo(
             f"warning: --host {host} serves beyond this machine over plain HTTP; health data must be "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import signal
 import types
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,6 +16,8 @@ from rich.progress_bar import ProgressBar
 from rich.table import Table
 
 from dermaport.cli._console import console, print_json
+from dermaport.cli.records import DatabaseUrlOption
+from dermaport.cli.sessions import PasswordStdinOption, UserOption, run_recorded
 from dermaport.device.clock import Clock, FakeClock, RealClock
 from dermaport.device.connect import open_device
 from dermaport.device.faults import check_fault_times, parse_fault
@@ -24,7 +26,7 @@ from dermaport.device.session_plan import SessionPlan, plan_from_file, plan_from
 from dermaport.errors import InputError
 from dermaport.units import parse_si
 
-__all__ = ["EXIT_FAILED", "EXIT_STOPPED", "HELP", "command"]
+__all__ = ["EXIT_FAILED", "EXIT_STOPPED", "HELP", "LiveView", "command", "summary"]
 
 #: Exit status of a session that a fault ended (``failed``).
 EXIT_FAILED = 3
@@ -50,15 +52,20 @@ HELP = (
 )
 
 
-class _LiveView:
-    """The live terminal view: a subscriber that keeps the latest reading and renders it."""
+class LiveView:
+    """The live terminal view: a subscriber that keeps the latest reading and renders it.
 
-    def __init__(self, plan: SessionPlan) -> None:
+    ``header`` rows (label, value) come first: the client, product and lot of a recorded session.
+    """
+
+    def __init__(self, plan: SessionPlan | None, header: Sequence[tuple[str, str]] = ()) -> None:
         self._plan = plan
+        self._header = tuple(header)
         self._reading: Mapping[str, Any] | None = None
         self._last_event = ""
 
     def __call__(self, name: str, document: Mapping[str, Any]) -> None:
+        """Subscriber: keep the latest reading and event."""
         if name == "reading":
             self._reading = document
         elif name == "event" and document["kind"] not in ("state",):
@@ -66,8 +73,9 @@ class _LiveView:
             self._last_event = f"{document['time_s']:.2f} s {document['kind']}: {detail}"[:80]
 
     def render(self) -> Panel:
+        """The panel as it stands."""
         r = self._reading
-        planned = self._plan.planned_dose_mA_min
+        planned = self._plan.planned_dose_mA_min if self._plan is not None else 0.0
         dose = r["charge_mA_min"] if r else 0.0
         table = Table.grid(padding=(0, 2))
         table.add_column(justify="right")
@@ -82,6 +90,8 @@ class _LiveView:
             ("dose", f"{dose:.3f} of {planned:.3f} mA·min"),
             ("last event", self._last_event or "-"),
         ]
+        for label, value in self._header:
+            table.add_row(label, value)
         table.add_row("progress", ProgressBar(total=planned, completed=min(dose, planned), width=40))
         for label, value in rows:
             table.add_row(label, value)
@@ -127,8 +137,35 @@ def command(
         ),
     ] = False,
     json_output: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False,
+    client: Annotated[
+        int | None,
+        typer.Option("--client", help="Treat a client on record (with --plan-id): recorded.", min=1),
+    ] = None,
+    plan_id: Annotated[int | None, typer.Option("--plan-id", help="The client's stored plan.", min=1)] = None,
+    lot: Annotated[
+        int | None, typer.Option("--lot", help="The product lot (default: the one patch-tested).", min=1)
+    ] = None,
+    user: UserOption = None,
+    password_stdin: PasswordStdinOption = False,
+    database_url: DatabaseUrlOption = None,
 ) -> int:
     """Deliver a plan on a device and report how it ended."""
+    if client is not None or plan_id is not None:
+        if client is None:
+            raise InputError(f"--plan-id needs the client: e.g. --client 12 --plan-id {plan_id}")
+        if plan is not None or step or fault:
+            raise InputError("a recorded session runs its stored plan: leave out --plan, --step and --fault")
+        return run_recorded(
+            client_id=client,
+            plan_id=plan_id,
+            lot_id=lot,
+            user=user,
+            password_stdin=password_stdin,
+            database_url=database_url,
+            device=device,
+            realtime=realtime,
+            json_output=json_output,
+        )
     faults = [parse_fault(f) for f in fault or []]
     session_plan = _plan(plan, step, electrode_area)
     check_fault_times(faults, session_plan)
@@ -142,14 +179,14 @@ def command(
             result = _run_with_ctrl_c(runner)
             print_json(result.to_json())
         else:
-            view = _LiveView(session_plan)
+            view = LiveView(session_plan)
             runner.subscribe(view)
             out = console()
             with Live(get_renderable=view.render, console=out, refresh_per_second=8):
                 result = _run_with_ctrl_c(runner)
             if not out.is_terminal:
                 out.line()  # a live view written to a file or pipe ends without a newline
-            _summary(result, out)
+            summary(result, out)
     finally:
         dev.close()
     return {"complete": 0, "failed": EXIT_FAILED, "stopped": EXIT_STOPPED}[result.status]
@@ -176,7 +213,8 @@ def _run_with_ctrl_c(runner: SessionRunner) -> RunResult:
         signal.signal(signal.SIGINT, previous)
 
 
-def _summary(result: RunResult, out: Console) -> None:
+def summary(result: RunResult, out: Console) -> None:
+    """Print how a session ended."""
     colour = {"complete": "green", "stopped": "yellow", "failed": "bold red"}[result.status]
     out.print(f"[{colour}]{result.status}[/]: {result.reason}")
     out.print(f"dose: {result.charge_dose_mA_min:.3f} of {result.planned_dose_mA_min:.3f} mA·min planned")
