@@ -92,7 +92,10 @@ def _check(session: Session, step_texts: list[str]) -> None:
     seed=0,
 ).via("a link lost before the device is identified")
 @example(
-    step_texts=["iontophoresis cathode 1.00 mA for 70 s ramp 30 s", "iontophoresis anode 1.00 mA for 70 s ramp 30 s"],
+    step_texts=[
+        "iontophoresis cathode 1.00 mA for 70 s ramp 30 s",
+        "iontophoresis anode 1.00 mA for 70 s ramp 30 s",
+    ],
     schedule=[],
     operator=[(80.0, "confirm")],
     seed=0,

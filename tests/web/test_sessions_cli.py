@@ -139,7 +139,6 @@ def test_sigkill_during_a_recorded_run_loses_no_reading_and_serve_marks_it_inter
         "--user",
         "practitioner",
         "--password-stdin",
-        "--realtime",
         "--json",
         "--database-url",
         api.database.url,
@@ -165,7 +164,8 @@ def test_sigkill_during_a_recorded_run_loses_no_reading_and_serve_marks_it_inter
                 readings = db.scalar(select(func.count()).where(SessionDocument.name == "reading")) or 0
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=10)
-    assert process.returncode == -signal.SIGKILL, process.stderr.read() if process.stderr else ""
+        errors = process.stderr.read() if process.stderr else ""
+    assert process.returncode == -signal.SIGKILL, errors
     with api.database.transaction() as db:
         session = db.scalars(select(TreatmentSession)).one()
         assert session.status == "running"

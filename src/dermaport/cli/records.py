@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import getpass
 import sys
 from typing import Annotated
@@ -25,6 +26,9 @@ __all__ = [
     "serve_command",
     "users_app",
 ]
+
+#: The interpreter's thread switch interval while serving sessions, s (Python's default is 0.005).
+SWITCH_INTERVAL_S = 0.0005
 
 DatabaseUrlOption = Annotated[
     str | None,
@@ -157,6 +161,9 @@ def serve_command(
     if not 1 <= port <= 65535:
         raise InputError(f"--port {port} is outside 1–65535: e.g. --port 8000")
     devices = devices_for(device, sim_speed=sim_speed)
+    # the session loop shares the interpreter with the API's threads: a short switch interval
+    # bounds how long it waits for the interpreter lock behind them (5 ms by default, per thread)
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
 
     settings = load_settings()
     application = create_app(
@@ -170,5 +177,9 @@ def serve_command(
             "encrypted in transit, so put a TLS proxy in front (or serve on 127.0.0.1)",
             err=True,
         )
+    # what is loaded now lives as long as the server: keep the collector from walking it again,
+    # so that a full collection (which holds the interpreter) stays short for the session loop
+    gc.collect()
+    gc.freeze()
     typer.echo(f"Serving the records API on http://{host}:{port} (schema at /openapi.json)", err=True)
     uvicorn.run(application, host=host, port=port, log_level=settings.log_level.lower())

@@ -162,7 +162,7 @@ class SessionRecorder:
     def __call__(self, name: str, document: Mapping[str, Any]) -> None:
         """Validate and store one document (committed when this returns)."""
         parsed = _validated(name, document)
-        with self._database.transaction() as db:
+        with self._database.transaction(priority=True) as db:  # a session's record goes first
             if isinstance(parsed, StartDocument):
                 self._start(db, parsed)
             else:

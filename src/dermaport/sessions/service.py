@@ -19,6 +19,7 @@ transaction, the recorder commits each document in its own.
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from dermaport.device.runner import RunResult, SessionRunner, Subscriber
 from dermaport.device.session_plan import SessionPlan
 from dermaport.errors import DermaportError, DeviceError
 from dermaport.planning.predictor import Predictor, engine_predictor
+from dermaport.records import audit
 from dermaport.records.access import Actor, Permission
 from dermaport.records.clients import client_of_clinic
 from dermaport.records.clinical import session_of_client
@@ -134,6 +136,15 @@ class SessionService:
         self.now = now
         self._running: dict[int, Running] = {}
         self._lock = threading.Lock()
+        # session threads are started by a thread made here, so that they keep this thread's
+        # scheduling priority rather than that of the (lowered) request thread that asks
+        self._launches: queue.SimpleQueue[threading.Thread | None] = queue.SimpleQueue()
+        self._launcher = threading.Thread(target=self._launch, name="dermaport-session-launcher", daemon=True)
+        self._launcher.start()
+
+    def _launch(self) -> None:
+        while (thread := self._launches.get()) is not None:
+            thread.start()
 
     # -- recovery ---------------------------------------------------------------------------------
 
@@ -262,7 +273,7 @@ class SessionService:
             target=self._execute, args=(prepared,), name="dermaport-session", daemon=True
         )
         running.thread = thread
-        thread.start()
+        self._launches.put(thread)
         running.recorded.wait(wait_s)
         session_id = running.recorder.session_id
         if session_id is None:
@@ -293,6 +304,15 @@ class SessionService:
             client = client_of_clinic(db, actor, client_id)
             row = session_of_client(db, client.id, session_id)
             status = "paused" if row.status == "running" and row.state == "paused" else row.status
+            audit.append(
+                db,
+                actor=actor.username,
+                action="operate",
+                entity="session",
+                entity_id=row.id,
+                client_id=client.id,
+                detail={"action": action, "running_here": self.running(session_id) is not None},
+            )
         live = self.running(session_id)
         if live is None:
             if status in ("running", "paused"):
@@ -312,11 +332,21 @@ class SessionService:
         for running in live:
             running.runner.stop()
         for running in live:
-            if running.thread is not None:
+            if running.thread is not None and running.thread.ident is not None:
                 running.thread.join(timeout_s)
+        self._launches.put(None)
 
     def check_session_exists(self, actor: Actor, client_id: int, session_id: int) -> None:
         """Raise RecordNotFoundError unless the client has that session (for the live stream)."""
         actor.require(Permission.CLINICAL_READ)
         with self.database.transaction() as db:
-            session_of_client(db, client_of_clinic(db, actor, client_id).id, session_id)
+            client = client_of_clinic(db, actor, client_id)
+            row = session_of_client(db, client.id, session_id)
+            audit.append(
+                db,
+                actor=actor.username,
+                action="read",
+                entity="session_live",
+                entity_id=row.id,
+                client_id=client.id,
+            )

@@ -22,7 +22,7 @@ from dermaport.records.access import Actor
 from dermaport.records.accounts import resolve_session
 from dermaport.records.clinical import session_documents
 from dermaport.sessions import PlanIn, SessionService, create_plan, get_plan, list_plans
-from dermaport.web.deps import CurrentActor, DbSession, database_of, session_token
+from dermaport.web.deps import CurrentActor, DbSession, database_of, lower_priority, session_token
 from dermaport.web.responses import SIGNED_IN, ErrorOut
 
 __all__ = ["router", "service_of"]
@@ -46,6 +46,7 @@ def service_of(request: Request) -> SessionService:
 
 def _signed_in_briefly(request: Request, token: Annotated[str | None, Depends(session_token)]) -> Actor:
     """The signed-in actor, resolved in a transaction of its own (closed before the route runs)."""
+    lower_priority()
     if not token:
         raise AuthenticationError("not signed in: POST /api/login with your username and password")
     database = database_of(request)
