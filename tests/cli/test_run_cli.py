@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import json
 import os
+import pty
 import signal
+import termios
+import threading
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from dermaport.cli.run import EXIT_FAILED, _run_with_ctrl_c
+from dermaport.cli.run import EXIT_FAILED, EXIT_STOPPED, _Keys, _run_with_ctrl_c
 from dermaport.device import FakeClock, SessionRunner, SimulatedDevice, plan_from_steps
 from dermaport.device.electrical import skin_load
 from dermaport.planning.standin import StandInPredictor
@@ -204,3 +207,78 @@ def test_a_second_ctrl_c_interrupts_with_the_output_off() -> None:
         _run_with_ctrl_c(runner)
     assert not device.output_is_on()
     assert signal.getsignal(signal.SIGINT) == before
+
+
+HOLD_STEPS = ["--step", "desincrustation 1 mA for 2 min", "--step", "iontophoresis anode 1.5 mA for 2 min"]
+
+
+def test_a_hold_without_a_terminal_stops_the_session_naming_the_hold(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(capsys, "run", *HOLD_STEPS, *AREA, "--json")
+    assert code == EXIT_STOPPED
+    data = json.loads(out)
+    assert data["status"] == "stopped"
+    assert data["reason"].startswith("hold before step 2: wipe the skin, apply the ampoule")
+    assert "no terminal to confirm it at" in data["reason"]
+    steps = [e["detail"] for e in data["events"] if e["kind"] == "step"]
+    assert [(s["kind"], s["polarity"], s["solution"]) for s in steps] == [
+        ("desincrustation", "cathode", "desincrustation solution (saline)")
+    ]
+    assert "hold" in data["timeline"]["state"]
+    assert data["charge_dose_mA_min"] == pytest.approx(1.5, rel=0.01)  # the second step never started
+
+
+def test_confirm_holds_runs_both_steps_on_the_simulator(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "run", *HOLD_STEPS, *AREA, "--json", "--confirm-holds")
+    assert code == 0, err
+    data = json.loads(out)
+    kinds = [e["kind"] for e in data["events"]]
+    assert kinds.index("hold") < kinds.index("hold_confirmed")
+    assert "confirmed in advance (--confirm-holds)" in err
+    assert data["charge_dose_mA_min"] == pytest.approx(1.5 + 2.25, rel=0.01)
+
+
+def test_the_live_view_shows_each_steps_polarity_and_solution(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "run", *HOLD_STEPS, *AREA, "--confirm-holds")
+    assert code == 0
+    assert "iontophoresis under the anode, the product (ampoule)" in out
+    assert "complete: plan delivered" in out
+
+
+def test_confirm_holds_is_refused_on_a_real_device(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["run", *HOLD_STEPS, *AREA, "--device", "socket://127.0.0.1:1", "--confirm-holds", "--json"]
+    got, _, err = run(capsys, *argv)
+    one_line_error(got, err, 2, "--confirm-holds works only with --device sim")
+
+
+class _Presses:
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+        self.seen = threading.Event()
+
+    def __getattr__(self, action: str) -> Any:
+        def press() -> None:
+            self.calls.append(action)
+            self.seen.set()
+
+        return press
+
+
+def test_keys_at_a_terminal_pause_resume_stop_and_confirm(monkeypatch: pytest.MonkeyPatch) -> None:
+    master, slave = pty.openpty()
+    with os.fdopen(slave, "r") as terminal:
+        monkeypatch.setattr("sys.stdin", terminal)
+        before = termios.tcgetattr(slave)
+        presses = _Presses()
+        keys = _Keys(presses)  # type: ignore[arg-type]
+        with keys.reading():
+            assert not termios.tcgetattr(slave)[3] & termios.ICANON  # cbreak: no Enter needed
+            for key in (b"p", b"r", b"x", b"\n", b"S"):
+                presses.seen.clear()
+                os.write(master, key)
+                if key != b"x":
+                    assert presses.seen.wait(10.0)
+        assert termios.tcgetattr(slave) == before  # the terminal restored
+    os.close(master)
+    assert presses.calls == ["pause", "resume", "confirm", "stop"]

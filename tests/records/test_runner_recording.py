@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from dermaport.device import FakeClock, Fault, SessionRunner, SimulatedDevice, plan_from_steps
+from dermaport.device.documents import OperatorRef, SessionContext
 from dermaport.device.electrical import skin_load
 from dermaport.records.access import Actor
 from dermaport.records.clients import create_client
@@ -33,7 +34,12 @@ def test_a_run_is_recorded_document_by_document(
         period_s=0.25,
         subscribers=[recorder],
         uid=f"run-{len(faults)}",
-        metadata={"client_id": client_id},
+        context=SessionContext(
+            client_id=client_id,
+            plan_digest="ab" * 32,
+            prediction_request={"active": "sap", "concentration": "3 %"},
+            operator=OperatorRef(user_id=actor.user_id, username=actor.username),
+        ),
     )
     result = runner.run()
     with database.transaction() as db:
@@ -41,6 +47,16 @@ def test_a_run_is_recorded_document_by_document(
             select(TreatmentSession).where(TreatmentSession.uid == f"run-{len(faults)}")
         ).one()
         count = db.scalar(select(func.count()).where(SessionDocument.session_id == session.id))
+        start = db.scalars(
+            select(SessionDocument.body).where(
+                SessionDocument.session_id == session.id, SessionDocument.seq == 0
+            )
+        ).one()
+        assert start["schema_version"] == 1
+        assert start["plan_digest"] == "ab" * 32
+        assert start["operator"] == {"user_id": actor.user_id, "username": actor.username}
+        assert start["prediction_request"] == {"active": "sap", "concentration": "3 %"}
+        assert [s["polarity"] for s in start["plan"]["segments"]] == ["anode"]
         assert (session.status, session.reason) == (result.status, result.reason)
         assert session.delivered_charge_mA_min == pytest.approx(result.charge_dose_mA_min)
         assert session.device["serial"] == "SIM-0001"

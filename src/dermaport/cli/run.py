@@ -1,10 +1,22 @@
-"""``dermaport run``: deliver a plan on a device, with a live view or a JSON summary."""
+"""``dermaport run``: deliver a plan on a device, with a live view or a JSON summary.
+
+At a terminal (standard input a terminal, the process in the foreground) the operator's keys
+act on the session: ``p`` pause, ``r`` resume, ``s`` stop, Enter confirms a hold between steps
+(the skin wiped, the next product applied). Without a terminal (piped, a script, ``--json``
+from a program) no key is read; a hold then ends the session ``stopped``, unless
+``--confirm-holds`` (simulator only) confirmed the holds in advance.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import select
 import signal
+import sys
+import threading
 import types
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -26,7 +38,7 @@ from dermaport.device.session_plan import SessionPlan, plan_from_file, plan_from
 from dermaport.errors import InputError
 from dermaport.units import parse_si
 
-__all__ = ["EXIT_FAILED", "EXIT_STOPPED", "HELP", "LiveView", "command", "summary"]
+__all__ = ["EXIT_FAILED", "EXIT_STOPPED", "HELP", "Holds", "Keys", "LiveView", "command", "summary"]
 
 #: Exit status of a session that a fault ended (``failed``).
 EXIT_FAILED = 3
@@ -42,6 +54,9 @@ HELP = (
     "scpi://192.168.1.20:5025 or scpi-serial:///dev/ttyUSB1 (Keithley 2400-series).\n\n"
     "Faults (sim only): contact-loss, intermittent-contact, impedance-rise, compliance, comm-loss, "
     "device-reset, regulation.\n\n"
+    "Keys at a terminal: p pause, r resume, s stop, Enter confirms a hold between steps (a change of "
+    "polarity or product: wipe the skin, apply the ampoule). Without a terminal a hold stops the "
+    "session, unless --confirm-holds (sim only).\n\n"
     "Examples:\n\n"
     "  dermaport run --step 'iontophoresis anode 0.2 mA/cm2 for 10 min ramp 30 s' "
     "--electrode-area '10 cm2'\n\n"
@@ -52,38 +67,124 @@ HELP = (
 )
 
 
-class LiveView:
-    """The live terminal view: a subscriber that keeps the latest reading and renders it.
+#: The operator's keys and the runner's request each makes.
+KEYS = {"p": "pause", "r": "resume", "s": "stop", "\n": "confirm", "\r": "confirm"}
 
-    ``header`` rows (label, value) come first: the client, product and lot of a recorded session.
-    """
 
-    def __init__(self, plan: SessionPlan | None, header: Sequence[tuple[str, str]] = ()) -> None:
-        self._plan = plan
-        self._header = tuple(header)
-        self._reading: Mapping[str, Any] | None = None
-        self._last_event = ""
+class _Keys:
+    """The operator's keys from the terminal, read on a thread in cbreak mode (no Enter needed)."""
+
+    def __init__(self, runner: SessionRunner) -> None:
+        self._runner = runner
+        self._done = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.pressed: list[str] = []
+
+    @staticmethod
+    def available() -> bool:
+        """Whether standard input is a terminal this process may read (in the foreground)."""
+        try:
+            fd = sys.stdin.fileno()
+            return os.isatty(fd) and os.tcgetpgrp(fd) == os.getpgrp()
+        except (AttributeError, OSError, ValueError):  # no stdin, or one that is not a file
+            return False
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[None]:
+        """Read keys while inside; the terminal is restored on the way out."""
+        import termios
+        import tty
+
+        fd = sys.stdin.fileno()
+        saved = termios.tcgetattr(fd)
+        tty.setcbreak(fd)
+        self._thread = threading.Thread(target=self._read, args=(fd,), name="dermaport-keys", daemon=True)
+        self._thread.start()
+        try:
+            yield
+        finally:
+            self._done.set()
+            self._thread.join(1.0)
+            termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+
+    def _read(self, fd: int) -> None:
+        while not self._done.is_set():
+            try:
+                ready, _, _ = select.select([fd], [], [], 0.1)
+                if not ready:
+                    continue
+                key = os.read(fd, 1).decode(errors="replace").lower()
+            except OSError:
+                return
+            action = KEYS.get(key)
+            if action is not None:
+                self.pressed.append(action)
+                getattr(self._runner, action)()
+
+
+class _Holds:
+    """What answers a hold when no key can: confirm (``--confirm-holds``, sim) or stop with the reason."""
+
+    def __init__(
+        self, runner: SessionRunner, *, keys: bool, confirm: bool, prompt: Callable[[str], None]
+    ) -> None:
+        self._runner, self._keys, self._confirm, self._prompt = runner, keys, confirm, prompt
 
     def __call__(self, name: str, document: Mapping[str, Any]) -> None:
-        """Subscriber: keep the latest reading and event."""
+        if name != "event" or document["kind"] != "hold":
+            return
+        detail = document["detail"]
+        text = (
+            f"hold before step {detail['next_step'] + 1}: {detail['instruction']} "
+            f"({detail['solution']} under the {detail['polarity']})"
+        )
+        if self._confirm:
+            self._prompt(f"{text}: confirmed in advance (--confirm-holds)")
+            self._runner.confirm()
+        elif self._keys:
+            self._prompt(f"{text}, then press Enter")
+        else:
+            self._runner.stop(
+                reason=f"{text}: no terminal to confirm it at (run at a terminal, or --confirm-holds "
+                "with --device sim)"
+            )
+
+
+class _LiveView:
+    """The live terminal view: a subscriber that keeps the latest reading and renders it."""
+
+    def __init__(self, plan: SessionPlan, *, keys: bool, header: Sequence[tuple[str, str]] = ()) -> None:
+        self._plan = plan
+        self._keys = keys
+        self._header = tuple(header)  # (label, value) rows first: a recorded session's client, product, lot
+        self._reading: Mapping[str, Any] | None = None
+        self._last_event = ""
+        self._hold: Mapping[str, Any] | None = None
+
+    def __call__(self, name: str, document: Mapping[str, Any]) -> None:
         if name == "reading":
             self._reading = document
-        elif name == "event" and document["kind"] not in ("state",):
+        elif name == "event" and document["kind"] == "hold":
+            self._hold = document["detail"]
+        elif name == "event" and document["kind"] in ("hold_confirmed", "step"):
+            self._hold = None
+        if name == "event" and document["kind"] not in ("state",):
             detail = ", ".join(f"{k} {v}" for k, v in document["detail"].items())
             self._last_event = f"{document['time_s']:.2f} s {document['kind']}: {detail}"[:80]
 
     def render(self) -> Panel:
-        """The panel as it stands."""
         r = self._reading
-        planned = self._plan.planned_dose_mA_min if self._plan is not None else 0.0
+        planned = self._plan.planned_dose_mA_min
         dose = r["charge_mA_min"] if r else 0.0
         table = Table.grid(padding=(0, 2))
         table.add_column(justify="right")
         table.add_column()
         impedance = r["impedance_ohm"] if r else None
+        segment = self._plan.segments[r["step"]] if r else self._plan.segments[0]
         rows = [
             ("time", f"{r['time_s']:.1f} s" if r else "-"),
             ("state", str(r["state"]) if r else "idle"),
+            ("step", f"{segment.index + 1} of {len(self._plan.segments)}: {segment.describe()}"),
             ("current", f"{r['current_mA']:.3f} mA (set {r['set_current_mA']:.3f})" if r else "-"),
             ("voltage", f"{r['voltage_V']:.2f} V" if r else "-"),
             ("impedance", f"{impedance:.0f} Ω" if impedance is not None else "-"),
@@ -95,6 +196,15 @@ class LiveView:
         table.add_row("progress", ProgressBar(total=planned, completed=min(dose, planned), width=40))
         for label, value in rows:
             table.add_row(label, value)
+        if self._hold is not None:
+            h = self._hold
+            table.add_row(
+                "[bold yellow]HOLD[/]",
+                f"[bold yellow]output off: {h['instruction']}[/] — next: {h['kind']} under the "
+                f"{h['polarity']}, {h['solution']}" + (" — press Enter" if self._keys else ""),
+            )
+        if self._keys:
+            table.add_row("keys", "p pause · r resume · s stop · Enter confirm a hold · Ctrl-C stop")
         return Panel(table, title="dermaport run", expand=False)
 
 
@@ -137,6 +247,13 @@ def command(
         ),
     ] = False,
     json_output: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False,
+    confirm_holds: Annotated[
+        bool,
+        typer.Option(
+            "--confirm-holds",
+            help="Sim only: confirm every hold between steps in advance (a script, a demonstration).",
+        ),
+    ] = False,
     client: Annotated[
         int | None,
         typer.Option("--client", help="Treat a client on record (with --plan-id): recorded.", min=1),
@@ -165,6 +282,12 @@ def command(
             device=device,
             realtime=realtime,
             json_output=json_output,
+            confirm_holds=confirm_holds,
+        )
+    if confirm_holds and device.strip() != "sim":
+        raise InputError(
+            f"--confirm-holds works only with --device sim, not {device!r}: on a real device the "
+            "operator confirms each hold at the terminal (Enter)"
         )
     faults = [parse_fault(f) for f in fault or []]
     session_plan = _plan(plan, step, electrode_area)
@@ -175,18 +298,30 @@ def command(
     )
     try:
         runner = SessionRunner(dev, session_plan, clock=clock)
-        if json_output:
-            result = _run_with_ctrl_c(runner)
-            print_json(result.to_json())
-        else:
-            view = LiveView(session_plan)
-            runner.subscribe(view)
-            out = console()
-            with Live(get_renderable=view.render, console=out, refresh_per_second=8):
+        keys = _Keys(runner) if _Keys.available() else None
+        err = Console(stderr=True, highlight=False)
+        out = console()
+        view = _LiveView(session_plan, keys=keys is not None)
+        live_prompt = json_output or not out.is_terminal
+        runner.subscribe(
+            _Holds(
+                runner,
+                keys=keys is not None,
+                confirm=confirm_holds,
+                prompt=err.print if live_prompt else lambda _text: None,
+            )
+        )
+        with keys.reading() if keys is not None else contextlib.nullcontext():
+            if json_output:
                 result = _run_with_ctrl_c(runner)
-            if not out.is_terminal:
-                out.line()  # a live view written to a file or pipe ends without a newline
-            summary(result, out)
+                print_json(result.to_json())
+            else:
+                runner.subscribe(view)
+                with Live(get_renderable=view.render, console=out, refresh_per_second=8):
+                    result = _run_with_ctrl_c(runner)
+                if not out.is_terminal:
+                    out.line()  # a live view written to a file or pipe ends without a newline
+                _summary(result, out)
     finally:
         dev.close()
     return {"complete": 0, "failed": EXIT_FAILED, "stopped": EXIT_STOPPED}[result.status]
@@ -213,8 +348,7 @@ def _run_with_ctrl_c(runner: SessionRunner) -> RunResult:
         signal.signal(signal.SIGINT, previous)
 
 
-def summary(result: RunResult, out: Console) -> None:
-    """Print how a session ended."""
+def _summary(result: RunResult, out: Console) -> None:
     colour = {"complete": "green", "stopped": "yellow", "failed": "bold red"}[result.status]
     out.print(f"[{colour}]{result.status}[/]: {result.reason}")
     out.print(f"dose: {result.charge_dose_mA_min:.3f} of {result.planned_dose_mA_min:.3f} mA·min planned")
@@ -222,3 +356,10 @@ def summary(result: RunResult, out: Console) -> None:
         out.print(f"fault at {result.fault_at_s:.2f} s")
     if result.output_off_at_s is not None:
         out.print(f"output off at {result.output_off_at_s:.2f} s")
+
+
+#: The live view, keys, holds and summary, for the recorded runs of :mod:`dermaport.cli.sessions`.
+LiveView = _LiveView
+Keys = _Keys
+Holds = _Holds
+summary = _summary

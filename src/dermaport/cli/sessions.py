@@ -230,11 +230,14 @@ def run_recorded(
     device: str,
     realtime: bool,
     json_output: bool,
+    confirm_holds: bool = False,
 ) -> int:
     """``dermaport run --client ID --plan-id N [--lot ID]``: check, run and record; the exit status."""
+    import contextlib
     import signal
     import types
 
+    from rich.console import Console
     from rich.live import Live
 
     from dermaport.cli import run as run_cli
@@ -261,6 +264,18 @@ def run_recorded(
             lot_text = f"{lot} ({lot_row.lot_number})" if lot_row else str(lot)
         runners: list[SessionRunner] = []
         presses = 0
+        stack = contextlib.ExitStack()
+        err = Console(stderr=True, highlight=False)
+
+        def wire(runner: SessionRunner) -> None:
+            """The operator's keys and the holds between steps, as ``dermaport run`` has them."""
+            runners.append(runner)
+            keys = run_cli.Keys(runner) if run_cli.Keys.available() else None
+            if keys is not None:
+                stack.enter_context(keys.reading())
+            runner.subscribe(
+                run_cli.Holds(runner, keys=keys is not None, confirm=confirm_holds, prompt=err.print)
+            )
 
         def on_interrupt(signum: int, frame: types.FrameType | None) -> None:
             nonlocal presses
@@ -280,8 +295,12 @@ def run_recorded(
         if not json_output:
             from dermaport.device.session_plan import plan_from_json
 
+            if plan is None:
+                raise RecordNotFoundError(f"plan {plan_id} not found: e.g. --plan-id 1")
             view = run_cli.LiveView(
-                plan_from_json(plan.content, source=f"plan {plan_id}") if plan else None, header
+                plan_from_json(plan.content, source=f"plan {plan_id}"),
+                keys=run_cli.Keys.available(),
+                header=header,
             )
             subscribers.append(view)
         try:
@@ -289,19 +308,21 @@ def run_recorded(
         except ValueError:
             previous = None
         try:
+            stack.__enter__()
             if view is None:
                 session_id, result = service.run(
-                    actor, client_id, plan_id, lot, subscribers=subscribers, on_runner=runners.append
+                    actor, client_id, plan_id, lot, subscribers=subscribers, on_runner=wire
                 )
             else:
                 out = console()
                 with Live(get_renderable=view.render, console=out, refresh_per_second=8):
                     session_id, result = service.run(
-                        actor, client_id, plan_id, lot, subscribers=subscribers, on_runner=runners.append
+                        actor, client_id, plan_id, lot, subscribers=subscribers, on_runner=wire
                     )
                 if not out.is_terminal:
                     out.line()
         finally:
+            stack.close()
             if previous is not None:
                 signal.signal(signal.SIGINT, previous)
     finally:

@@ -220,6 +220,7 @@ class SessionRunner:
         self._last_read_t: float | None = None
         self._failing = False
         self._overflow: str | None = None
+        self._stop_reason: str | None = None
 
     # -- operator --------------------------------------------------------------------------------
 
@@ -241,8 +242,10 @@ class SessionRunner:
         """Confirm a hold between steps: the skin is wiped and the next product applied."""
         self._request("confirm")
 
-    def stop(self) -> None:
-        """Ask to stop: ramp down, output off, status ``stopped``."""
+    def stop(self, reason: str | None = None) -> None:
+        """Ask to stop: ramp down, output off, status ``stopped`` (``reason``: why, if not the operator)."""
+        if reason is not None and self._stop_reason is None:
+            self._stop_reason = reason
         self._request("stop")
 
     def report_fault(self, reason: str) -> None:
@@ -558,7 +561,7 @@ class SessionRunner:
                         paused_at = self._now()
                         continue
                     if after_down == "stopped":
-                        self._finish("stopped", "stopped by the operator")
+                        self._finish("stopped", self._stop_reason or "stopped by the operator")
                     return
 
     def _down_dose(self, level: float, rate: float) -> float:
@@ -581,7 +584,7 @@ class SessionRunner:
                 return "stopped", self._set, self._now()
             if state == "ramp_down":
                 return "stopped", level, phase_start
-            self._finish("stopped", "stopped by the operator")
+            self._finish("stopped", self._stop_reason or "stopped by the operator")
             return after_down, level, phase_start
         if action == "pause" and state in ("ramp_up", "deliver"):
             self._enter("ramp_down")
@@ -642,7 +645,7 @@ class SessionRunner:
             for action in self._take_requests():
                 self._event("operator", action=action, state="hold")
                 if action == "stop":
-                    self._finish("stopped", "stopped by the operator")
+                    self._finish("stopped", self._stop_reason or "stopped by the operator")
                 elif action == "confirm":
                     self._event("hold_confirmed", held_s=now - held_at, next_step=following.index)
                     return
