@@ -90,7 +90,7 @@ def fill(url: str, data_dir: Path, clients: int) -> list[int]:
                 db,
                 actor,
                 client.id,
-                ScreeningIn(questionnaire_version="1", answers={"q1": False}, verdict="suitable"),
+                ScreeningIn(answers={"pregnant": False}),
             )
             add_consent(
                 db,

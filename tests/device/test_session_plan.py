@@ -14,6 +14,7 @@ from dermaport.device import Fault, plan_from_file, plan_from_steps
 from dermaport.device.faults import FaultSyntaxError, check_fault_times
 from dermaport.device.session_plan import MAX_ELECTRODE_AREA_CM2
 from dermaport.errors import InputError, SafetyError
+from dermaport.planning.digest import plan_document, with_digest
 from dermaport.planning.plan import make_plan
 from dermaport.planning.products import product_named
 from dermaport.planning.standin import StandInPredictor
@@ -24,15 +25,16 @@ from tests.safety.helpers import TODAY, answers
 
 def _plan_json(sensitivity: str = "normal", **kw: Any) -> dict[str, Any]:
     product = kw.pop("product", "sap-ampoule")
+    screening = screen(answers(skin_sensitivity=sensitivity), today=TODAY)
     plan = make_plan(
-        screen(answers(skin_sensitivity=sensitivity), today=TODAY),
+        screening,
         concern=kw.pop("concern", "hydration"),
         area="face",
         product=product_named(product),
         predictor=StandInPredictor(),
         **kw,
     )
-    return plan.to_json()
+    return plan_document(plan, screening)
 
 
 def _write(tmp_path: Path, data: dict[str, Any]) -> Path:
@@ -98,6 +100,29 @@ def test_a_plan_file_edited_to_another_sensitivity_keeps_the_recorded_ceiling(tm
     data["current_density_mA_per_cm2"] = 0.3
     data["charge_dose_mA_min"] = 100.0
     with pytest.raises(SafetyError, match=r"0\.3 mA/cm² is above the plan's density ceiling 0\.2 mA/cm²"):
+        plan_from_file(_write(tmp_path, data))
+
+
+def test_a_plan_file_edited_within_every_ceiling_is_refused_by_its_digest(tmp_path: Path) -> None:
+    data = _edit(_plan_json(), "for 6 min", "for 5 min")  # less than planned: still an edit
+    with pytest.raises(SafetyError, match=r"was edited after dermaport plan wrote it"):
+        plan_from_file(_write(tmp_path, data))
+    data = {**_plan_json(), "warnings": []}
+    with pytest.raises(SafetyError, match=r"no\s+longer matches its digest"):
+        plan_from_file(_write(tmp_path, data))
+
+
+def test_a_step_whose_polarity_contradicts_the_plans_electrode_is_refused(tmp_path: Path) -> None:
+    data = _plan_json()
+    assert data["electrode"] == "cathode"
+    flipped = with_digest(_edit(data, "cathode", "anode"))  # even with a recomputed digest
+    with pytest.raises(SafetyError, match=r"delivers from the anode, but plan .* under the cathode"):
+        plan_from_file(_write(tmp_path, flipped))
+
+
+def test_a_plan_file_without_its_digest_is_refused(tmp_path: Path) -> None:
+    data = {k: v for k, v in _plan_json().items() if k != "digest"}
+    with pytest.raises(InputError, match=r"does not record its 'digest': re-create it"):
         plan_from_file(_write(tmp_path, data))
 
 

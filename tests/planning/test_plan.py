@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from dermaport.device.session_plan import plan_from_json
 from dermaport.errors import InputError, SafetyError
+from dermaport.planning.digest import with_digest
 from dermaport.planning.plan import Plan, make_plan
 from dermaport.planning.predictor import PredictionRequest
 from dermaport.planning.products import CATALOGUE, adhoc_product, product_named
@@ -271,7 +272,7 @@ def test_no_plan_ever_exceeds_a_hard_limit(
         assert plan.target_delivered_ug_per_cm2 is not None
         assert plan.target_delivered_ug_per_cm2 >= target
     if plan.electrode is not None:  # its plan file runs, held to the plan's own ceilings
-        session = plan_from_json(json.loads(json.dumps(plan.to_json())), source="plan.json")
+        session = plan_from_json(json.loads(json.dumps(with_digest(plan.to_json()))), source="plan.json")
         assert session.steps == plan.steps
 
 

@@ -123,7 +123,7 @@ def _full_client(database: Database, actors: dict[str, Actor]) -> int:
             db,
             practitioner,
             client_id,
-            ScreeningIn(questionnaire_version="1", answers={"pregnant": False}, verdict="suitable"),
+            ScreeningIn(answers={"pregnant": False}),
         )
         add_note(db, practitioner, client_id, NoteIn(text="Tolerated well."))
         course = add_course(

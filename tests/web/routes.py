@@ -6,18 +6,30 @@ import base64
 import io
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from PIL import Image
 
+from dermaport.planning.standin import StandInPredictor
 from dermaport.records.accounts import add_user
-from dermaport.records.bookings import add_appointment, add_product
+from dermaport.records.bookings import add_appointment, add_lot, add_product
 from dermaport.records.clients import create_client
-from dermaport.records.clinical import add_consent, add_patch_test
+from dermaport.records.clinical import add_consent, add_patch_test, add_screening
 from dermaport.records.models import TreatmentSession, utcnow
 from dermaport.records.photos import store_photo
-from dermaport.records.schemas import AppointmentIn, ConsentIn, ContactIn, PatchTestIn, PhotoIn, ProductIn
+from dermaport.records.schemas import (
+    AppointmentIn,
+    ConsentIn,
+    ContactIn,
+    LotIn,
+    PatchTestIn,
+    PhotoIn,
+    ProductIn,
+    ScreeningIn,
+)
+from dermaport.sessions import PlanIn, create_plan
+from tests.safety.helpers import OK_ANSWERS
 from tests.web.conftest import Api
 
 ALL = frozenset({"owner", "practitioner", "reception"})
@@ -62,6 +74,14 @@ ALLOWED: dict[tuple[str, str], frozenset[str]] = {
     ("PATCH", "/api/users/{user_id}"): OWNER,
     ("PUT", "/api/users/{user_id}/password"): OWNER,
     ("PUT", "/api/clients/{client_id}/patch-tests/{patch_test_id}/reading"): CLINICAL,
+    ("POST", "/api/clients/{client_id}/plans"): CLINICAL,
+    ("GET", "/api/clients/{client_id}/plans"): CLINICAL,
+    ("GET", "/api/clients/{client_id}/plans/{plan_id}"): CLINICAL,
+    ("POST", "/api/clients/{client_id}/sessions"): CLINICAL,
+    ("GET", "/api/clients/{client_id}/sessions/{session_id}/live"): CLINICAL,
+    ("POST", "/api/clients/{client_id}/sessions/{session_id}/stop"): CLINICAL,
+    ("POST", "/api/clients/{client_id}/sessions/{session_id}/pause"): CLINICAL,
+    ("POST", "/api/clients/{client_id}/sessions/{session_id}/resume"): CLINICAL,
 }
 
 
@@ -82,6 +102,7 @@ class Fixtures:
     photo_id: int
     product_id: int
     appointment_id: int
+    plan_id: int
 
 
 def make_fixtures(api: Api) -> Fixtures:
@@ -113,6 +134,7 @@ def make_fixtures(api: Api) -> Fixtures:
             plan={},
             device={},
             limits={},
+            status="complete",
         )
         db.add(session)
         db.flush()
@@ -120,7 +142,55 @@ def make_fixtures(api: Api) -> Fixtures:
         appointment = add_appointment(
             db, owner, client.id, AppointmentIn(starts_at=utcnow() + timedelta(days=1), duration_min=30)
         )
-    return Fixtures(client.id, session.id, consent.id, photo.id, product.id, appointment.id)
+        add_screening(db, owner, client.id, ScreeningIn(answers=dict(OK_ANSWERS)))
+    plan = create_plan(
+        api.database,
+        owner,
+        client.id,
+        PlanIn(concern="hydration", area="face", product="sap-ampoule"),
+        predictor=StandInPredictor(),
+    )
+    return Fixtures(client.id, session.id, consent.id, photo.id, product.id, appointment.id, plan["id"])
+
+
+def _ready_for_a_session(api: Api) -> tuple[int, dict[str, Any]]:
+    """A fresh client with everything a session needs; the session request's body."""
+    owner = api.actors["owner"]
+    with api.database.transaction() as db:
+        client = create_client(db, owner, ContactIn(given_name="Cy", family_name="Ng")).id
+        add_screening(db, owner, client, ScreeningIn(answers=dict(OK_ANSWERS)))
+        add_consent(
+            db,
+            owner,
+            client,
+            ConsentIn(form="iontophoresis", form_version="1", text="I consent", signature="Cy Ng"),
+        )
+        product = add_product(
+            db, owner, ProductIn(name="sap-ampoule", active="sodium ascorbyl phosphate", concentration="3 %")
+        )
+        lot = add_lot(
+            db, owner, product.id, LotIn(lot_number=secrets.token_hex(4), expires_on=date(2030, 1, 1))
+        )
+        add_patch_test(
+            db,
+            owner,
+            client,
+            PatchTestIn(
+                site="neck",
+                lot_id=lot.id,
+                result="negative",
+                applied_at=utcnow() - timedelta(hours=30),
+                read_at=utcnow() - timedelta(hours=2),
+            ),
+        )
+    plan = create_plan(
+        api.database,
+        owner,
+        client,
+        PlanIn(concern="hydration", area="face", product="sap-ampoule"),
+        predictor=StandInPredictor(),
+    )
+    return client, {"plan_id": plan["id"], "lot_id": lot.id}
 
 
 def _fresh_client(api: Api) -> int:
@@ -152,10 +222,14 @@ def request_for(
 ) -> tuple[str, dict[str, Any] | None]:
     """A concrete URL and JSON body for one route."""
     client_id = _fresh_client(api) if template.endswith("/erase") else fixtures.client_id
+    session_body: dict[str, Any] = {}
+    if method == "POST" and template == "/api/clients/{client_id}/sessions":
+        client_id, session_body = _ready_for_a_session(api)
     url = template.format(
         patch_test_id=_pending_patch_test(api, client_id) if "{patch_test_id}" in template else 0,
         user_id=_spare_user(api) if "{user_id}" in template else 0,
         client_id=client_id,
+        plan_id=fixtures.plan_id,
         session_id=fixtures.session_id,
         photo_id=fixtures.photo_id,
         product_id=fixtures.product_id,
@@ -165,11 +239,7 @@ def request_for(
     bodies: dict[str, dict[str, Any]] = {
         "/api/clients": {"given_name": "Bo", "family_name": "Li"},
         "/api/clients/{client_id}": {"phone": "+44 20 0000 0000"},
-        "/api/clients/{client_id}/screenings": {
-            "questionnaire_version": "2026.1",
-            "answers": {"pregnant": False, "pacemaker": False},
-            "verdict": "suitable",
-        },
+        "/api/clients/{client_id}/screenings": {"answers": {"pregnant": False, "pacemaker": False}},
         "/api/clients/{client_id}/consents": {
             "form": "iontophoresis",
             "form_version": "3",
@@ -203,6 +273,8 @@ def request_for(
         "/api/users/{user_id}": {"active": False},
         "/api/users/{user_id}/password": {"password": "another long password"},
         "/api/clients/{client_id}/patch-tests/{patch_test_id}/reading": {"result": "negative"},
+        "/api/clients/{client_id}/plans": {"concern": "hydration", "area": "face", "product": "sap-ampoule"},
+        "/api/clients/{client_id}/sessions": session_body,
     }
     body = bodies.get(template) if method in ("POST", "PATCH", "PUT") else None
     return url, body

@@ -42,14 +42,16 @@ def _assert_refusal_shape(response: Any) -> None:
     """A 4xx in the documented shape; no submitted value in a 422, nor in any refusal about a person.
 
     A records refusal (400/409) may name a non-personal value it refuses (a product's active, a
-    lot number), as the project's messages do.
+    lot number, a plan's product or concern: catalogue names), as the project's messages do.
     """
     assert response.status_code < 500, (response.request.url, response.text)
     if response.status_code >= 400:
         body = response.json()
         assert set(body) == {"detail"}
         assert isinstance(body["detail"], str)
-        if response.status_code == 422 or not response.request.url.path.startswith("/api/products"):
+        path = response.request.url.path
+        catalogue = path.startswith("/api/products") or path.endswith("/plans")
+        if response.status_code == 422 or not catalogue:
             assert MARKER not in body["detail"], response.request.url
 
 

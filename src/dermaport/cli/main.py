@@ -12,6 +12,7 @@ import typer
 from dermaport import __version__
 from dermaport.cli import actives, clients, records, simulate, simulator, skin
 from dermaport.cli import run as run_cli
+from dermaport.cli import sessions as sessions_cli
 from dermaport.cli.care import care_command
 from dermaport.cli.course import course_command
 from dermaport.cli.plan import plan_command
@@ -52,6 +53,7 @@ app.add_typer(records.db_app, name="db")
 app.add_typer(records.users_app, name="users")
 app.add_typer(records.audit_app, name="audit")
 app.add_typer(clients.app, name="clients")
+app.add_typer(sessions_cli.app, name="sessions")
 app.command("serve")(records.serve_command)
 
 

@@ -8,13 +8,17 @@ import typer
 
 from dermaport.cli._console import console, ph_or_default, print_json
 from dermaport.cli._dates import TodayOption, today_or_now
+from dermaport.cli.records import DatabaseUrlOption
+from dermaport.cli.sessions import PasswordStdinOption, UserOption, store_plan
 from dermaport.errors import InputError
+from dermaport.planning.digest import plan_document
 from dermaport.planning.plan import Plan, make_plan
 from dermaport.planning.predictor import Predictor, engine_predictor
 from dermaport.planning.products import Product, adhoc_product, product_named
 from dermaport.planning.target import parse_target
 from dermaport.safety import screen
 from dermaport.safety.answers_file import load_answers
+from dermaport.sessions.plans import PlanIn
 from dermaport.units import parse_concentration
 
 __all__ = ["default_predictor", "plan_command"]
@@ -62,15 +66,17 @@ def _show(plan: Plan) -> None:
 
 
 def plan_command(
-    answers: Annotated[str, typer.Option("--answers", help="The client's answers (JSON or YAML).")],
+    answers: Annotated[
+        str | None, typer.Option("--answers", help="The client's answers (JSON or YAML), without --client.")
+    ] = None,
     concern: Annotated[
         str,
         typer.Option(
             "--concern",
             help="hydration, pigmentation, wrinkles, texture_acne, scarring, hair_loss or cellulite.",
         ),
-    ],
-    area: Annotated[str, typer.Option("--area", help="face, neck, decollete, scalp or body.")],
+    ] = "",
+    area: Annotated[str, typer.Option("--area", help="face, neck, decollete, scalp or body.")] = "",
     product: Annotated[
         str | None, typer.Option("--product", help="A catalogue product, e.g. sap-ampoule.")
     ] = None,
@@ -93,13 +99,53 @@ def plan_command(
     ] = "inert",
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     today: TodayOption = None,
+    client: Annotated[
+        int | None,
+        typer.Option(
+            "--client", help="Plan for a client on record (their latest screening) and store it.", min=1
+        ),
+    ] = None,
+    user: UserOption = None,
+    password_stdin: PasswordStdinOption = False,
+    database_url: DatabaseUrlOption = None,
 ) -> None:
     """Plan one session: protocol steps, electrode by physics, current and time within the hard limits.
 
-    Exits 1 with the reason when screening, a product or a limit refuses it.
+    With --client, the plan is made from the client's latest stored screening and stored
+    (its id printed). Exits 1 with the reason when screening, a product or a limit refuses it.
     """
     if cream not in ("water-soluble", "oil-based"):
         raise InputError(f"--cream {cream!r} is not water-soluble or oil-based: e.g. --cream water-soluble")
+    if not concern or not area:
+        raise InputError("give --concern and --area: e.g. --concern hydration --area face")
+    if client is not None:
+        if answers is not None:
+            raise InputError("--client plans from the client's stored screening: leave out --answers")
+        _product(product, active, concentration, ph)  # names what is missing or contradicts
+        data = PlanIn(
+            concern=concern,
+            area=area,
+            product=product,
+            active=active,
+            concentration=concentration,
+            ph=ph,
+            target=target,
+            electrode_material=electrode_material,
+        )
+        store_plan(
+            client_id=client,
+            data=data,
+            user=user,
+            password_stdin=password_stdin,
+            database_url=database_url,
+            predictor=default_predictor(),
+            json_output=json_output,
+        )
+        return
+    if answers is None:
+        raise InputError(
+            "give --answers FILE (or --client ID for a client on record): e.g. --answers client.yaml"
+        )
     goal = parse_target(target) if target is not None else None
     chosen = _product(product, active, concentration, ph)
     result = screen(load_answers(answers), today=today_or_now(today))
@@ -114,6 +160,6 @@ def plan_command(
         cream=cream,
     )
     if json_output:
-        print_json(plan.to_json())
+        print_json(plan_document(plan, result))
     else:
         _show(plan)

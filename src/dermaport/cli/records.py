@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import gc
 import getpass
 import sys
 from typing import Annotated, Any
@@ -14,6 +15,7 @@ from dermaport.errors import AuditChainError, InputError
 from dermaport.records import audit
 from dermaport.records.accounts import add_user
 from dermaport.records.database import Database, open_database
+from dermaport.records.documents import verify_session_digests
 from dermaport.records.engine import describe_url
 
 __all__ = [
@@ -25,6 +27,9 @@ __all__ = [
     "serve_command",
     "users_app",
 ]
+
+#: The interpreter's thread switch interval while serving sessions, s (Python's default is 0.005).
+SWITCH_INTERVAL_S = 0.0005
 
 DatabaseUrlOption = Annotated[
     str | None,
@@ -111,13 +116,16 @@ def add_user_command(
 
 @audit_app.command("verify")
 def verify_command(database_url: DatabaseUrlOption = None) -> None:
-    """Check that no audit entry was altered or deleted; exit 1 naming the first bad one."""
+    """Check that no audit entry, and no session's stored document, was altered; exit 1 naming it."""
     database = open_records(database_url)
     try:
         with database.transaction() as db:
             report = audit.verify(db)
+            sessions = verify_session_digests(db) if report.intact else []
     finally:
         database.dispose()
+    if sessions:
+        raise AuditChainError(f"session documents altered: {'; '.join(sessions)}", seq=0)
     if not report.intact:
         assert report.bad_seq is not None
         raise AuditChainError(
@@ -141,28 +149,50 @@ def serve_command(
         ),
     ] = None,
     database_url: DatabaseUrlOption = None,
+    device: Annotated[
+        str, typer.Option("--device", help="The device sessions run on: sim, socket://HOST:PORT, scpi://…")
+    ] = "sim",
+    sim_speed: Annotated[
+        float,
+        typer.Option("--sim-speed", help="Run the simulated device (only) N times faster than real time."),
+    ] = 1.0,
 ) -> None:
     """Serve the records API (OpenAPI schema at /openapi.json, health at /health).
 
     Refuses to start on a database that ``dermaport db upgrade`` has not migrated. Forwarded
     headers are ignored unless the proxy's address is named, so a client cannot pick the address
-    its failed logins are counted under.
+    its failed logins are counted under. Sessions left
+    running by a process that died are marked interrupted when it starts.
     """
     import uvicorn
 
+    from dermaport.sessions import SessionService
+    from dermaport.sessions.devices import devices_for
     from dermaport.web import create_app
 
     if not 1 <= port <= 65535:
         raise InputError(f"--port {port} is outside 1–65535: e.g. --port 8000")
+    devices = devices_for(device, sim_speed=sim_speed)
+    # the session loop shares the interpreter with the API's threads: a short switch interval
+    # bounds how long it waits for the interpreter lock behind them (5 ms by default, per thread)
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
 
     settings = load_settings()
-    application = create_app(settings, database_url=database_url)
+    application = create_app(
+        settings,
+        database_url=database_url,
+        sessions_service=lambda database: SessionService(database, devices=devices),
+    )
     if host not in ("127.0.0.1", "localhost", "::1"):
         typer.echo(
             f"warning: --host {host} serves beyond this machine over plain HTTP; health data must be "
             "encrypted in transit, so put a TLS proxy in front (or serve on 127.0.0.1)",
             err=True,
         )
+    # what is loaded now lives as long as the server: keep the collector from walking it again,
+    # so that a full collection (which holds the interpreter) stays short for the session loop
+    gc.collect()
+    gc.freeze()
     typer.echo(f"Serving the records API on http://{host}:{port} (schema at /openapi.json)", err=True)
     trusted = forwarded_allow_ips or settings.forwarded_allow_ips
     uvicorn.run(

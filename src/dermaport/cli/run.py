@@ -16,7 +16,7 @@ import signal
 import sys
 import threading
 import types
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -28,6 +28,8 @@ from rich.progress_bar import ProgressBar
 from rich.table import Table
 
 from dermaport.cli._console import console, print_json
+from dermaport.cli.records import DatabaseUrlOption
+from dermaport.cli.sessions import PasswordStdinOption, UserOption, run_recorded
 from dermaport.device.clock import Clock, FakeClock, RealClock
 from dermaport.device.connect import open_device
 from dermaport.device.faults import check_fault_times, parse_fault
@@ -36,7 +38,7 @@ from dermaport.device.session_plan import SessionPlan, plan_from_file, plan_from
 from dermaport.errors import InputError
 from dermaport.units import parse_si
 
-__all__ = ["EXIT_FAILED", "EXIT_STOPPED", "HELP", "command"]
+__all__ = ["EXIT_FAILED", "EXIT_STOPPED", "HELP", "Holds", "Keys", "LiveView", "command", "summary"]
 
 #: Exit status of a session that a fault ended (``failed``).
 EXIT_FAILED = 3
@@ -151,9 +153,10 @@ class _Holds:
 class _LiveView:
     """The live terminal view: a subscriber that keeps the latest reading and renders it."""
 
-    def __init__(self, plan: SessionPlan, *, keys: bool) -> None:
+    def __init__(self, plan: SessionPlan, *, keys: bool, header: Sequence[tuple[str, str]] = ()) -> None:
         self._plan = plan
         self._keys = keys
+        self._header = tuple(header)  # (label, value) rows first: a recorded session's client, product, lot
         self._reading: Mapping[str, Any] | None = None
         self._last_event = ""
         self._hold: Mapping[str, Any] | None = None
@@ -188,6 +191,8 @@ class _LiveView:
             ("dose", f"{dose:.3f} of {planned:.3f} mA·min"),
             ("last event", self._last_event or "-"),
         ]
+        for label, value in self._header:
+            table.add_row(label, value)
         table.add_row("progress", ProgressBar(total=planned, completed=min(dose, planned), width=40))
         for label, value in rows:
             table.add_row(label, value)
@@ -249,8 +254,36 @@ def command(
             help="Sim only: confirm every hold between steps in advance (a script, a demonstration).",
         ),
     ] = False,
+    client: Annotated[
+        int | None,
+        typer.Option("--client", help="Treat a client on record (with --plan-id): recorded.", min=1),
+    ] = None,
+    plan_id: Annotated[int | None, typer.Option("--plan-id", help="The client's stored plan.", min=1)] = None,
+    lot: Annotated[
+        int | None, typer.Option("--lot", help="The product lot (default: the one patch-tested).", min=1)
+    ] = None,
+    user: UserOption = None,
+    password_stdin: PasswordStdinOption = False,
+    database_url: DatabaseUrlOption = None,
 ) -> int:
     """Deliver a plan on a device and report how it ended."""
+    if client is not None or plan_id is not None:
+        if client is None:
+            raise InputError(f"--plan-id needs the client: e.g. --client 12 --plan-id {plan_id}")
+        if plan is not None or step or fault:
+            raise InputError("a recorded session runs its stored plan: leave out --plan, --step and --fault")
+        return run_recorded(
+            client_id=client,
+            plan_id=plan_id,
+            lot_id=lot,
+            user=user,
+            password_stdin=password_stdin,
+            database_url=database_url,
+            device=device,
+            realtime=realtime,
+            json_output=json_output,
+            confirm_holds=confirm_holds,
+        )
     if confirm_holds and device.strip() != "sim":
         raise InputError(
             f"--confirm-holds works only with --device sim, not {device!r}: on a real device the "
@@ -323,3 +356,10 @@ def _summary(result: RunResult, out: Console) -> None:
         out.print(f"fault at {result.fault_at_s:.2f} s")
     if result.output_off_at_s is not None:
         out.print(f"output off at {result.output_off_at_s:.2f} s")
+
+
+#: The live view, keys, holds and summary, for the recorded runs of :mod:`dermaport.cli.sessions`.
+LiveView = _LiveView
+Keys = _Keys
+Holds = _Holds
+summary = _summary

@@ -9,8 +9,10 @@ A plan file is also held to the ceilings its plan was made under, so that editin
 cannot deliver more: the hard limits at its ``skin_sensitivity``, its
 ``density_ceiling_mA_per_cm2`` for every step, its ``current_density_mA_per_cm2`` for the
 iontophoresis steps, and its ``charge_dose_mA_min`` for the session (each within
-:data:`PLAN_TOLERANCE`). A file that does not record them is refused: plan files come from
-this same version of ``dermaport plan``.
+:data:`PLAN_TOLERANCE`); every iontophoresis step must deliver from the plan's ``electrode``
+(the polarity physics chose); and the file must match its ``digest``
+(:func:`dermaport.planning.digest.plan_digest`), so any edit at all is refused. A file that
+does not record these is refused: plan files come from this same version of ``dermaport plan``.
 
 Each current step ramps up, holds, and ramps down *within* its duration, so the charge it is
 planned to deliver is I·(T − ramp) mA·min: the trapezoid, not the peak-times-duration upper
@@ -29,6 +31,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from dermaport.errors import InputError, SafetyError
+from dermaport.planning.digest import plan_digest
 from dermaport.protocol.facial import parse_any_step
 from dermaport.protocol.steps import Desincrustation, Iontophoresis
 from dermaport.protocol.waveform import current_waveform
@@ -46,6 +49,7 @@ __all__ = [
     "PLAN_TOLERANCE",
     "Segment",
     "SessionPlan",
+    "check_polarity",
     "plan_from_file",
     "plan_from_json",
     "plan_from_steps",
@@ -323,4 +327,30 @@ def plan_from_json(data: object, *, source: str, electrode_area_cm2: float | Non
             f"refused: the steps' charge dose {bound:.4g} mA·min is above the plan's {charge:g} mA·min: "
             f"{_RECREATE}"
         )
+    check_polarity(plan, data.get("electrode"), source=source)
+    if not isinstance(data.get("digest"), str):
+        raise InputError(f"plan file {source!r} does not record its 'digest': {_RECREATE}")
+    if plan_digest(data) != data["digest"]:
+        raise SafetyError(
+            f"refused: plan file {source!r} was edited after dermaport plan wrote it (its content no "
+            f"longer matches its digest {data['digest'][:12]}…): {_RECREATE}"
+        )
     return plan
+
+
+def check_polarity(plan: SessionPlan, electrode: object, *, source: str) -> None:
+    """Refuse (SafetyError) an iontophoresis step whose polarity is not the plan's ``electrode``.
+
+    The electrode is where physics puts the product (``anode`` or ``cathode``); a plan without
+    one (``None``: no current may flow) refuses every iontophoresis step. Desincrustation
+    steps keep their own polarity: they carry no product.
+    """
+    for segment in plan.segments:
+        if not isinstance(parse_any_step(segment.step), Iontophoresis):
+            continue
+        if segment.polarity != electrode:
+            raise SafetyError(
+                f"refused: step {segment.step!r} delivers from the {segment.polarity}, but plan "
+                f"{source} puts the product under the {electrode or 'no electrode (no current)'}: "
+                f"{_RECREATE}"
+            )

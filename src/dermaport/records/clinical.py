@@ -7,7 +7,7 @@ transaction.
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -52,6 +52,7 @@ from dermaport.records.views import (
     ScreeningOut,
     SessionOut,
 )
+from dermaport.safety.screening import screen
 
 __all__ = [
     "add_adverse_event",
@@ -90,11 +91,28 @@ def session_of_client(db: Session, client_id: int, session_id: int) -> Treatment
     return session
 
 
-def add_screening(db: Session, actor: Actor, client_id: int, data: ScreeningIn) -> ScreeningOut:
-    """Record a screening's answers and verdict."""
+def add_screening(
+    db: Session, actor: Actor, client_id: int, data: ScreeningIn, *, today: date | None = None
+) -> ScreeningOut:
+    """Record a screening's answers with the verdict, findings, deferral and adjustments the rules compute.
+
+    ``today`` (default: the local date) is the day the rules screen for.
+    """
     actor.require(Permission.CLINICAL_WRITE)
     client = writable_client(db, actor, client_id)
-    row = Screening(client_id=client.id, screened_by=actor.user_id, **data.model_dump())
+    day = today or datetime.now().date()
+    result = screen(data.answers, today=day)
+    row = Screening(
+        client_id=client.id,
+        screened_by=actor.user_id,
+        questionnaire_version=result.version,
+        answers=dict(data.answers),
+        verdict=result.verdict.value,
+        findings=[f.to_json() for f in result.findings],
+        defer_until=result.defer_until,
+        adjustments=list(result.adjustments),
+        screened_on=day,
+    )
     _written(db, actor, "screening", row, client.id)
     return ScreeningOut.model_validate(row)
 

@@ -16,9 +16,44 @@ from dermaport.config import Settings
 from dermaport.records.engine import database_url, make_engine, make_session_factory
 from dermaport.records.migrate import require_current
 
-__all__ = ["Database", "open_database"]
+__all__ = ["Database", "WriterLock", "open_database"]
 
 logger = logging.getLogger(__name__)
+
+
+class WriterLock:
+    """One writer at a time, where a waiting *priority* writer (a session's recorder) goes first.
+
+    Ordinary units of work (API requests, some holding the lock through a password hash) queue
+    behind every priority waiter, so a recorder that fell behind drains its backlog before the
+    next request gets in.
+    """
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._held = False
+        self._priority_waiting = 0
+
+    def acquire(self, *, priority: bool = False) -> None:
+        """Wait for the lock (behind every waiting priority writer, unless this is one)."""
+        with self._cond:
+            if priority:
+                self._priority_waiting += 1
+                try:
+                    while self._held:
+                        self._cond.wait()
+                finally:
+                    self._priority_waiting -= 1
+            else:
+                while self._held or self._priority_waiting:
+                    self._cond.wait()
+            self._held = True
+
+    def release(self) -> None:
+        """Let the next writer in."""
+        with self._cond:
+            self._held = False
+            self._cond.notify_all()
 
 
 @dataclass(frozen=True)
@@ -29,7 +64,7 @@ class Database:
     engine: Engine
     sessions: sessionmaker[Session]
     settings: Settings
-    _writer: threading.Lock | None = field(default=None, repr=False)
+    _writer: WriterLock | None = field(default=None, repr=False)
 
     @property
     def photo_dir(self) -> Path:
@@ -37,19 +72,24 @@ class Database:
         return self.settings.data_dir / "photos"
 
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
+    def transaction(self, *, priority: bool = False) -> Iterator[Session]:
         """A unit of work: committed when the block ends, rolled back when it raises.
 
         On SQLite, where one writer at a time holds the file and every unit of work writes (the
         audit chain), this process's units of work queue on a lock rather than in SQLite's
-        sleeping busy handler, which would leave some requests waiting for seconds.
+        sleeping busy handler, which would leave some requests waiting for seconds; a
+        ``priority`` unit of work (a session's recorder) goes before every waiting ordinary one.
         """
         if self._writer is None:
             with self.sessions() as session, session.begin():
                 yield session
             return
-        with self._writer, self.sessions() as session, session.begin():
-            yield session
+        self._writer.acquire(priority=priority)
+        try:
+            with self.sessions() as session, session.begin():
+                yield session
+        finally:
+            self._writer.release()
 
     def dispose(self) -> None:
         """Close every pooled connection."""
@@ -70,7 +110,7 @@ def open_database(settings: Settings, url: str | None = None, *, check_revision:
     except BaseException:
         engine.dispose()
         raise
-    writer = threading.Lock() if engine.dialect.name == "sqlite" else None
+    writer = WriterLock() if engine.dialect.name == "sqlite" else None
     return Database(
         url=chosen, engine=engine, sessions=make_session_factory(engine), settings=settings, _writer=writer
     )

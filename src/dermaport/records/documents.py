@@ -40,6 +40,7 @@ from dermaport.records.access import Actor, Permission
 from dermaport.records.bookings import lot_of_clinic
 from dermaport.records.clients import client_of_clinic
 from dermaport.records.database import Database
+from dermaport.records.liveness import owner_alive, process_owner
 from dermaport.records.models import SessionDocument, TreatmentSession, utcnow
 
 __all__ = [
@@ -50,7 +51,9 @@ __all__ = [
     "StartDocument",
     "StopDocument",
     "documents_digest",
+    "live_sessions",
     "mark_interrupted",
+    "verify_session_digests",
 ]
 
 logger = logging.getLogger(__name__)
@@ -94,19 +97,45 @@ def _close(
     )
 
 
-def mark_interrupted(db: Session, *, actor: str, device_serial: str | None = None) -> list[int]:
-    """Mark sessions left ``running`` (on one device, or on all) as ``interrupted``; return their ids."""
+def _last_received(db: Session, session_id: int) -> datetime | None:
+    return db.scalar(
+        select(SessionDocument.received_at)
+        .where(SessionDocument.session_id == session_id)
+        .order_by(SessionDocument.seq.desc())
+        .limit(1)
+    )
+
+
+def live_sessions(db: Session, *, device_serial: str | None = None) -> list[TreatmentSession]:
+    """Sessions ``running`` in another process that is still alive (on one device, or on all)."""
+    query = select(TreatmentSession).where(TreatmentSession.status == "running")
+    if device_serial is not None:
+        query = query.where(TreatmentSession.device_serial == device_serial)
+    return [
+        s
+        for s in db.scalars(query).all()
+        if owner_alive(s.owner, _last_received(db, s.id) or s.started_at, self_alive=False)
+    ]
+
+
+def mark_interrupted(
+    db: Session, *, actor: str, device_serial: str | None = None, dead_only: bool = False
+) -> list[int]:
+    """Mark sessions left ``running`` (on one device, or on all) as ``interrupted``; return their ids.
+
+    With ``dead_only``, only those whose recording process is gone
+    (:func:`dermaport.records.liveness.owner_alive`; this process's own count as alive), as
+    ``serve`` and every ``run`` do when they start; without it, every one (a new session on a
+    device ends the one it ran before).
+    """
     query = select(TreatmentSession).where(TreatmentSession.status == "running")
     if device_serial is not None:
         query = query.where(TreatmentSession.device_serial == device_serial)
     marked = []
     for session in db.scalars(query.with_for_update()).all():
-        last = db.scalar(
-            select(SessionDocument.received_at)
-            .where(SessionDocument.session_id == session.id)
-            .order_by(SessionDocument.seq.desc())
-            .limit(1)
-        )
+        last = _last_received(db, session.id)
+        if dead_only and owner_alive(session.owner, last or session.started_at):
+            continue
         reason = (
             f"no stop document: the recording ended during the session, last document at "
             f"t = {session.last_time_s:g} s with {session.delivered_charge_mA_min:g} mA·min delivered"
@@ -133,7 +162,7 @@ class SessionRecorder:
     def __call__(self, name: str, document: Mapping[str, Any]) -> None:
         """Validate and store one document (committed when this returns)."""
         parsed = _validated(name, document)
-        with self._database.transaction() as db:
+        with self._database.transaction(priority=True) as db:  # a session's record goes first
             if isinstance(parsed, StartDocument):
                 self._start(db, parsed)
             else:
@@ -148,12 +177,20 @@ class SessionRecorder:
             lot_of_clinic(db, self._actor, doc.lot_id)
         if db.scalar(select(TreatmentSession.id).where(TreatmentSession.uid == doc.uid)) is not None:
             raise InputError(f"session uid {doc.uid!r} is recorded already: each run needs a new uid")
+        busy = live_sessions(db, device_serial=doc.device.serial)
+        if busy:
+            raise InputError(
+                f"device {doc.device.serial!r} is recording session {busy[0].id} in another process: "
+                "one device runs one session at a time"
+            )
         mark_interrupted(db, actor=self._actor.username, device_serial=doc.device.serial)
         session = TreatmentSession(
             uid=doc.uid,
             client_id=client.id,
             appointment_id=doc.appointment_id,
             lot_id=doc.lot_id,
+            plan_id=doc.plan_id,
+            owner=process_owner(),
             operator_id=self._actor.user_id,
             device_serial=doc.device.serial,
             plan=doc.plan.model_dump(mode="json", exclude_unset=True),
@@ -197,6 +234,8 @@ class SessionRecorder:
             session.last_time_s = max(session.last_time_s, time_s)
         if isinstance(doc, ReadingDocument):
             session.delivered_charge_mA_min = doc.charge_mA_min
+        if isinstance(doc, EventDocument) and doc.kind == "state":
+            session.state = str(doc.detail.get("to", ""))[:20]
         if isinstance(doc, StopDocument):
             _close(
                 db,
@@ -206,3 +245,31 @@ class SessionRecorder:
                 actor=self._actor.username,
                 ended_at=utcnow(),
             )
+
+
+def verify_session_digests(db: Session) -> list[str]:
+    """Recompute every ended session's document digest against its audited end; the problems found.
+
+    Each ended (or interrupted) session's audit entry holds the number and SHA-256 of its
+    documents; a stored reading edited, added or deleted since makes them differ. Returns one
+    line per session that no longer matches (empty when all do).
+    """
+    from dermaport.records.models import AuditEntry
+
+    problems = []
+    ends = db.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.entity == "session", AuditEntry.action.in_(("end", "interrupt")))
+        .order_by(AuditEntry.seq)
+    )
+    for entry in ends:
+        if not entry.entity_id.isdigit():
+            continue
+        count, digest = documents_digest(db, int(entry.entity_id))
+        if (count, digest) != (entry.detail.get("documents"), entry.detail.get("documents_sha256")):
+            problems.append(
+                f"session {entry.entity_id}: its {count} stored documents do not match the "
+                f"{entry.detail.get('documents')} audited at its end (audit entry {entry.seq}): "
+                "a document was altered, added or deleted"
+            )
+    return problems

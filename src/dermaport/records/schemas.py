@@ -10,7 +10,18 @@ import re
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
+
+from dermaport.errors import InputError
+from dermaport.safety.questionnaire import QUESTIONNAIRE_VERSION, read_answers
 
 __all__ = [
     "AdverseEventIn",
@@ -141,12 +152,33 @@ class ContactPatch(_In):
     address: Address | None = None
 
 
-class ScreeningIn(_In):
-    """A screening: questionnaire version, answers by question key, and the verdict."""
+def _local_today() -> date:
+    return datetime.now().date()
 
-    questionnaire_version: Code
+
+class ScreeningIn(_In):
+    """A screening's answers by question id (and the questionnaire version they answer).
+
+    The verdict is not an input: the screening rules compute it
+    (:func:`dermaport.safety.screening.screen`); a ``verdict`` key is refused. An unknown
+    questionnaire version, an unknown question id or an unreadable answer is refused too.
+    """
+
     answers: dict[Short, Answer] = Field(max_length=200)
-    verdict: Literal["suitable", "unsuitable", "refer"]
+    questionnaire_version: Code = QUESTIONNAIRE_VERSION
+
+    @model_validator(mode="after")
+    def _readable(self) -> ScreeningIn:
+        if self.questionnaire_version != QUESTIONNAIRE_VERSION:
+            raise ValueError(
+                f"questionnaire version {self.questionnaire_version!r} is not known: this dermaport asks "
+                f'version {QUESTIONNAIRE_VERSION!r}, e.g. "questionnaire_version": "{QUESTIONNAIRE_VERSION}"'
+            )
+        try:
+            read_answers(self.answers, today=_local_today())
+        except InputError as exc:
+            raise ValueError(str(exc)) from exc
+        return self
 
 
 class ConsentIn(_In):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, computed_field, model_validator
 
 __all__ = [
     "AdverseEventOut",
@@ -59,6 +59,10 @@ class ScreeningOut(_Out):
     questionnaire_version: str
     answers: dict[str, Any]
     verdict: str
+    findings: list[Any]
+    defer_until: date | None
+    adjustments: list[Any]
+    screened_on: date | None
     screened_by: int
     screened_at: datetime
 
@@ -198,6 +202,28 @@ class SessionOut(_Out):
     delivered_charge_mA_min: float  # noqa: N815 - unit in the name
     outcome: str
     outcome_history: list[OutcomeRevisionOut] = []
+    plan_id: int | None = None
+    state: str = ""
+
+    @model_validator(mode="after")
+    def _paused(self) -> SessionOut:
+        """A running session whose runner holds paused reads ``paused``."""
+        if self.status == "running" and self.state == "paused":
+            self.status = "paused"
+        return self
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def charge_dose_mA_min(self) -> float:  # noqa: N802
+        """Charge delivered so far (the last reading's count), mA·min."""
+        return self.delivered_charge_mA_min
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def planned_dose_mA_min(self) -> float | None:  # noqa: N802
+        """Charge the session's current steps were planned to deliver (the trapezoids), mA·min."""
+        value = self.plan.get("planned_dose_mA_min")
+        return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
 class DocumentOut(_Out):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
@@ -19,6 +19,7 @@ from dermaport.config import Settings, load_settings
 from dermaport.errors import DermaportError, LoginThrottledError, PermissionDeniedError
 from dermaport.records import audit
 from dermaport.records.database import Database, open_database
+from dermaport.sessions import SessionService
 from dermaport.web.deps import SESSION_COOKIE, database_of
 from dermaport.web.errors import (
     CatchAllMiddleware,
@@ -29,7 +30,7 @@ from dermaport.web.errors import (
     validation_refusal,
 )
 from dermaport.web.openapi import install_openapi
-from dermaport.web.routes import admin, auth, clients, products, rights
+from dermaport.web.routes import admin, auth, clients, products, rights, sessions
 from dermaport.web.security import SecurityMiddleware
 
 __all__ = ["create_app"]
@@ -79,20 +80,30 @@ def _audit_denial(request: Request, exc: PermissionDeniedError) -> None:
 
 
 def create_app(
-    settings: Settings | None = None, *, database_url: str | None = None, database: Database | None = None
+    settings: Settings | None = None,
+    *,
+    database_url: str | None = None,
+    database: Database | None = None,
+    sessions_service: Callable[[Database], SessionService] | None = None,
 ) -> FastAPI:
     """The API over the records database; refuses (``DatabaseNotMigratedError``) an unmigrated one.
 
     ``database`` is used as given (and not closed); otherwise one is opened from ``database_url``,
     the settings or the default SQLite file, and closed when the app shuts down.
+    ``sessions_service`` makes the sessions service (default: the simulated device in real
+    time, the transport engine to plan); sessions left running by a dead process are marked
+    interrupted now, and the app's own are stopped when it shuts down.
     """
     settings = settings or load_settings()
     owned = database is None
     db = database or open_database(settings, database_url)
+    service = (sessions_service or SessionService)(db)
+    service.recover()
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
+        await run_in_threadpool(service.close)
         if owned:
             db.dispose()
 
@@ -104,6 +115,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.database = db
+    app.state.sessions = service
     app.add_exception_handler(DermaportError, _refusal)
     app.add_exception_handler(RequestValidationError, validation_refusal)
     app.add_exception_handler(StarletteHTTPException, http_refusal)
@@ -117,7 +129,14 @@ def create_app(
         """The service is up (no session needed)."""
         return HealthOut(status="ok", version=__version__)
 
-    for router in (auth.router, clients.router, products.router, rights.router, admin.router):
+    for router in (
+        auth.router,
+        clients.router,
+        products.router,
+        rights.router,
+        admin.router,
+        sessions.router,
+    ):
         app.include_router(router)
     install_openapi(app)
     return app

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Annotated
@@ -15,7 +17,15 @@ from dermaport.records.access import Actor
 from dermaport.records.accounts import resolve_session
 from dermaport.records.database import Database
 
-__all__ = ["DATABASE_CONCURRENCY", "SESSION_COOKIE", "CurrentActor", "DbSession", "database_of"]
+__all__ = [
+    "API_NICENESS",
+    "DATABASE_CONCURRENCY",
+    "SESSION_COOKIE",
+    "CurrentActor",
+    "DbSession",
+    "database_of",
+    "lower_priority",
+]
 
 #: The cookie that carries the session token (a bearer header works too).
 SESSION_COOKIE = "dermaport_session"
@@ -30,8 +40,27 @@ def database_of(request: Request) -> Database:
     return database
 
 
+#: Niceness of the threads that serve API requests, above the session loop's (0): a password hash
+#: or a burst of requests cannot take the processor from a running session (Linux; elsewhere no-op).
+API_NICENESS = 10
+_lowered = threading.local()
+
+
+def lower_priority() -> None:
+    """Run this request thread at :data:`API_NICENESS` (once per thread; threads it starts inherit it)."""
+    if getattr(_lowered, "done", False):
+        return
+    _lowered.done = True
+    try:
+        current = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), max(current, API_NICENESS))
+    except (AttributeError, OSError):  # not Linux, or not allowed: the default scheduling stays
+        pass
+
+
 def _unit_of_work(request: Request) -> Iterator[Session]:
     """A transaction around the route function, committed before the response is sent."""
+    lower_priority()
     with database_of(request).transaction() as session:
         yield session
 

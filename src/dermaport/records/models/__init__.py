@@ -6,6 +6,7 @@ from dermaport.records.models.auth import LoginAttempt, LoginSession
 from dermaport.records.models.bookings import Appointment, Course, Lot, Product
 from dermaport.records.models.clinical import AdverseEvent, ClinicalNote, Consent, PatchTest, Photo, Screening
 from dermaport.records.models.people import ROLES, Client, ClientContact, Clinic, User
+from dermaport.records.models.plans import PlanRecord
 from dermaport.records.models.sessions import (
     SESSION_STATUSES,
     SessionDocument,
@@ -32,6 +33,7 @@ __all__ = [
     "Lot",
     "PatchTest",
     "Photo",
+    "PlanRecord",
     "Product",
     "Screening",
     "SessionDocument",

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from dermaport.records.models._base import Base, utcnow
@@ -14,7 +14,11 @@ __all__ = ["AdverseEvent", "ClinicalNote", "Consent", "PatchTest", "Photo", "Scr
 
 
 class Screening(Base):
-    """A contraindication screening: the questionnaire version, every answer and the verdict."""
+    """A contraindication screening: the questionnaire version, every answer, and what the rules made of them.
+
+    ``verdict``, ``findings``, ``defer_until`` and ``adjustments`` are computed by
+    :func:`dermaport.safety.screening.screen` on ``screened_on``, never taken from a caller.
+    """
 
     __tablename__ = "screenings"
 
@@ -23,6 +27,10 @@ class Screening(Base):
     questionnaire_version: Mapped[str] = mapped_column(String(50))
     answers: Mapped[dict[str, Any]]
     verdict: Mapped[str] = mapped_column(String(20))
+    findings: Mapped[list[Any]] = mapped_column(default=list)
+    defer_until: Mapped[date | None] = mapped_column(Date, default=None)
+    adjustments: Mapped[list[Any]] = mapped_column(default=list)
+    screened_on: Mapped[date | None] = mapped_column(Date, default=None)
     screened_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     screened_at: Mapped[datetime] = mapped_column(default=utcnow)
 

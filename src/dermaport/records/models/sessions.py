@@ -31,6 +31,7 @@ class TreatmentSession(Base):
     client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), index=True)
     appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointments.id"), default=None)
     lot_id: Mapped[int | None] = mapped_column(ForeignKey("lots.id"), default=None)
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("plans.id"), default=None, index=True)
     operator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
     device_serial: Mapped[str] = mapped_column(String(100), index=True)
     plan: Mapped[dict[str, Any]]
@@ -43,6 +44,10 @@ class TreatmentSession(Base):
     last_time_s: Mapped[float] = mapped_column(default=0.0)
     delivered_charge_mA_min: Mapped[float] = mapped_column(default=0.0)  # noqa: N815 - unit in the name
     outcome: Mapped[str] = mapped_column(Text, default="")
+    #: The runner's state at its last ``state`` event (``paused`` shows as the session's status).
+    state: Mapped[str] = mapped_column(String(20), default="")
+    #: The recording process (``host:pid:nonce``): a session whose process is gone is interrupted.
+    owner: Mapped[str] = mapped_column(String(200), default="")
 
     #: Every account of the outcome in the order given (the last one is ``outcome``).
     outcome_history: Mapped[list[SessionOutcome]] = relationship(

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from dermaport.records import audit
 from dermaport.records.access import Permission
 from dermaport.records.accounts import add_user, hash_password, reset_password, set_user_active
+from dermaport.records.documents import verify_session_digests
 from dermaport.records.models import User
 from dermaport.records.views import UserOut
 from dermaport.web.deps import CurrentActor, DbSession
@@ -97,9 +98,18 @@ def set_password(
 
 @router.get("/audit/verify")
 def verify_audit(actor: CurrentActor, db: DbSession) -> AuditReportOut:
-    """Walk the audit chain and name the first altered or deleted entry, if any."""
+    """Walk the audit chain, then every session's documents; name the first altered entry, if any."""
     actor.require(Permission.AUDIT_READ)
     report = audit.verify(db)
+    sessions = verify_session_digests(db) if report.intact else []
+    if sessions:
+        return AuditReportOut(
+            intact=False,
+            entries=report.entries,
+            head_hash=report.head_hash,
+            bad_entry=None,
+            problem=sessions[0],
+        )
     return AuditReportOut(
         intact=report.intact,
         entries=report.entries,
