@@ -350,7 +350,7 @@ def test_the_ph_remedy_names_options_plan_takes_and_not_the_one_in_use() -> None
     assert "--buffer" in str(agcl.value)
     with pytest.raises(SafetyError) as buffered:
         _plan(predictor=_always_drifting())  # the sap ampoule has its phosphate 50 mM
-    assert "a stronger buffer than phosphate 50 mM" in str(buffered.value)
+    assert "a stronger buffer than phosphate 50 mM (--buffer 'phosphate 100 mM')" in str(buffered.value)
 
 
 def _always_drifting() -> Any:

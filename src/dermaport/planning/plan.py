@@ -20,7 +20,7 @@ from typing import Any
 from dermaport.errors import SafetyError
 from dermaport.library import Active, assess, load_actives, load_skin
 from dermaport.planning.predictor import Prediction, PredictionRequest, Predictor, vehicle_ph_range
-from dermaport.planning.products import Product, check_cream, check_product, suggest_buffer, with_buffer
+from dermaport.planning.products import Product, check_cream, check_product, stronger_buffer, suggest_buffer, with_buffer
 from dermaport.planning.settings import (
     AREA_SETTINGS,
     DESINCRUSTATION_DENSITY_MA_PER_CM2,
@@ -169,7 +169,9 @@ def _ph_remedy(product: Product, electrode: str | None, material: str) -> str:
         if product.buffer is None:
             remedies.append(f"a buffered product (--buffer '{suggested}')")
         else:
-            remedies.append(f"a stronger buffer than {product.buffer} (e.g. --buffer '{suggested}' or more)")
+            stronger = stronger_buffer(product.buffer)
+            if stronger is not None:
+                remedies.append(f"a stronger buffer than {product.buffer} (--buffer '{stronger}')")
     return " or ".join(remedies) if remedies else "a product that holds its pH"
 
 

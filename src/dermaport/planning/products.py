@@ -41,6 +41,7 @@ __all__ = [
     "check_product",
     "parse_buffer",
     "product_named",
+    "stronger_buffer",
     "suggest_buffer",
     "with_buffer",
 ]
@@ -247,6 +248,20 @@ def suggest_buffer(ph: float, electrode: str) -> str:
 
     name = min(_BUFFERS, key=lambda b: distance(b[1]))[0]
     return f"{name} {_SUGGESTED_MM} mM"
+
+
+def stronger_buffer(buffer: str) -> str | None:
+    """The same buffer at twice its concentration (``citrate 50 mM`` → ``citrate 100 mM``).
+
+    None when twice would pass 1 M (the most :func:`parse_buffer` takes).
+    """
+    name, amount = buffer.split(None, 1)
+    if parse_si(amount, "molar concentration") * 2 > 1000.0:
+        return None
+    number = re.match(r"\s*([0-9.]+(?:[eE][-+]?[0-9]+)?)\s*(.*)", amount)
+    if number is None:
+        return None
+    return f"{name} {float(number.group(1)) * 2:g} {number.group(2)}".strip()
 
 
 def check_product(product: Product, *, today: dt.date) -> tuple[str, ...]:
