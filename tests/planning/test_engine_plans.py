@@ -172,7 +172,7 @@ def test_the_readme_target_example(capsys: pytest.CaptureFixture[str]) -> None:
 def test_the_readme_active_file_example(capsys: pytest.CaptureFixture[str]) -> None:
     argv = ["plan", "--answers", str(EXAMPLES / "client.yaml"), "--concern", "pigmentation", "--area", "face"]
     code, out, err = run(
-        capsys, *argv, "--active", str(EXAMPLES / "my_active.toml"), "--concentration", "4 %"
+        capsys, *argv, "--active", str(EXAMPLES / "my_active.toml"), "--concentration", "4 %", "--ph", "6"
     )
     assert code == 0, err
     assert "my_niacinamide 4 %" in out
