@@ -20,7 +20,14 @@ from typing import Any
 from dermaport.errors import SafetyError
 from dermaport.library import Active, assess, load_actives, load_skin
 from dermaport.planning.predictor import Prediction, PredictionRequest, Predictor, vehicle_ph_range
-from dermaport.planning.products import Product, check_cream, check_product, stronger_buffer, suggest_buffer, with_buffer
+from dermaport.planning.products import (
+    Product,
+    check_cream,
+    check_product,
+    stronger_buffer,
+    suggest_buffer,
+    with_buffer,
+)
 from dermaport.planning.settings import (
     AREA_SETTINGS,
     DESINCRUSTATION_DENSITY_MA_PER_CM2,
