@@ -2,7 +2,9 @@
 
 "Deliver at least 20 µg/cm² of sodium ascorbyl phosphate (3 %, pH 7) into the viable
 epidermis" on the face, normal skin. The goal is under 10 s with the real engine (about
-0.1–0.3 s a call).
+0.1–0.3 s a call). With --engine also the issue's niacinamide case (4 %, pH 6: 1.4 µg/cm²
+into the viable epidermis, reached at 0.1 mA/cm² where 0.4 gives less), which the scan over
+density levels must find.
 
 Run: .venv/bin/python benchmarks/bench_target.py            (closed-form stand-in)
      .venv/bin/python benchmarks/bench_target.py --engine   (dermaport.physics.simulate)
@@ -15,19 +17,19 @@ the plan found is simulated once more to check that it meets the target.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import time
-from collections.abc import Mapping
-from typing import Any
 
 from dermaport.planning.plan import Plan, make_plan
-from dermaport.planning.predictor import PredictionRequest, Predictor, engine_predictor, reached
-from dermaport.planning.products import product_named
+from dermaport.planning.predictor import Prediction, PredictionRequest, Predictor, engine_predictor
+from dermaport.planning.products import Product, product_named
 from dermaport.planning.standin import StandInPredictor
 from dermaport.planning.target import TargetUnreachableError, parse_target
 from dermaport.safety import QUESTIONS, screen
 
 TARGET = "20 ug/cm2 viable_epidermis"
+NIACINAMIDE = "1.4 ug/cm2 viable_epidermis"
 TODAY = dt.date(2026, 11, 21)
 
 
@@ -51,7 +53,7 @@ class Counting:
     def __init__(self, inner: Predictor) -> None:
         self.inner, self.calls, self.seconds = inner, 0, 0.0
 
-    def __call__(self, request: PredictionRequest) -> Mapping[str, Any]:
+    def __call__(self, request: PredictionRequest) -> Prediction:
         start = time.perf_counter()
         try:
             return self.inner(request)
@@ -60,7 +62,15 @@ class Counting:
             self.seconds += time.perf_counter() - start
 
 
-def run(label: str, predictor: Predictor, electrode_material: str = "inert") -> Plan | None:
+def run(
+    label: str,
+    predictor: Predictor,
+    electrode_material: str = "inert",
+    *,
+    product: Product | None = None,
+    target: str = TARGET,
+    buffer: str | None = None,
+) -> Plan | None:
     counting = Counting(predictor)
     result = screen(_answers(), today=TODAY)
     start = time.perf_counter()
@@ -69,10 +79,11 @@ def run(label: str, predictor: Predictor, electrode_material: str = "inert") -> 
             result,
             concern="pigmentation",
             area="face",
-            product=product_named("sap-ampoule"),
+            product=product or product_named("sap-ampoule"),
             predictor=counting,
-            target=parse_target(TARGET),
+            target=parse_target(target),
             electrode_material=electrode_material,
+            buffer=buffer,
         )
     except TargetUnreachableError as exc:
         wall = time.perf_counter() - start
@@ -91,11 +102,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--engine", action="store_true", help="use dermaport.physics.simulate")
     args = parser.parse_args()
-    print(f"target: {TARGET}, sap-ampoule (3 %, pH 7), face, normal skin")
+    print(f"target: {TARGET}, sap-ampoule (3 %, pH 7, phosphate 50 mM), face, normal skin")
     if args.engine:
         engine = engine_predictor()
-        run("engine, inert electrode", engine, "inert")
-        plan = run("engine, Ag/AgCl electrode", engine, "ag-agcl")
+        unbuffered = dataclasses.replace(product_named("sap-ampoule"), buffer=None)
+        run("engine, inert, unbuffered", engine, "inert", product=unbuffered)
+        run("engine, inert, phosphate 50 mM", engine, "inert")
+        run(
+            "engine, niacinamide 1.4 µg/cm²",
+            engine,
+            product=product_named("niacinamide-ampoule"),
+            target=NIACINAMIDE,
+        )
+        plan = run("engine, Ag/AgCl, unbuffered", engine, "ag-agcl", product=unbuffered)
         if plan is None:
             return
         check = engine(
@@ -109,7 +128,7 @@ def main() -> None:
                 electrode_area_m2=plan.electrode_area_cm2 * 1e-4,
             )
         )
-        figure = reached(check, "viable_epidermis")
+        figure = check.reached("viable_epidermis")
         print(f"re-simulated: {figure:.3g} µg/cm² delivered into the viable epidermis (target 20)")
         return
     for delay in (0.0, 0.1, 0.3):

@@ -180,6 +180,26 @@ def test_plan_table(capsys: pytest.CaptureFixture[str], tmp_path: Path, standin:
     assert code == 0
     assert "iontophoresis cathode 0.3 mA/cm2 for 6 min ramp 30 s" in out
     assert "patch test pending" in out
+    # the predicted delivery per layer and the vehicle pH, not only in the JSON
+    assert "Predicted delivery, µg/cm² at the end of the step (stand-in" in out
+    for layer in ("stratum corneum", "viable epidermis", "dermis", "cleared (blood)", "total"):
+        assert layer in out
+    assert "Vehicle pH: 7.00 at the start" in out
+    assert "Buffer: phosphate 50 mM" in out
+    assert "does not serve hydration" in out  # SAP is listed for pigmentation, texture and wrinkles
+
+
+def test_plan_takes_a_buffer_and_an_active_file(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, standin: StandInPredictor
+) -> None:
+    active = Path(__file__).resolve().parents[2] / "examples" / "my_active.toml"
+    args = ["--active", str(active), "--concentration", "4 %", "--ph", "6", "--buffer", "citrate 25 mM"]
+    code, out, err = run(capsys, *plan_args(write(tmp_path, OK_ANSWERS), *args, "--json"))
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["product"]["name"] == "my_niacinamide 4 %"
+    assert data["product"]["buffer"] == "citrate 25 mM"
+    assert data["electrode_material"] == "inert"
 
 
 @pytest.mark.parametrize(
@@ -194,6 +214,9 @@ def test_plan_table(capsys: pytest.CaptureFixture[str], tmp_path: Path, standin:
         ({}, ["--active", "SAP", "--concentration", "3"], 2, "concentration '3' has no unit"),
         ({}, ["--product", "sap-ampoule", "--cream", "oil-based"], 1, "oil-based massage cream"),
         ({}, ["--product", "sap-ampoule", "--cream", "butter"], 2, "--cream 'butter'"),
+        ({}, ["--product", "sap-ampoule", "--buffer", "lemonade 5 mM"], 2, "buffer 'lemonade' is not in"),
+        ({}, ["--product", "sap-ampoule", "--electrode-material", "gold"], 2, "--electrode-material 'gold'"),
+        ({}, ["--active", "missing.toml", "--concentration", "3 %"], 2, "active file 'missing.toml'"),
     ],
 )
 def test_plan_refusals_and_bad_input(
@@ -237,6 +260,15 @@ def test_course_json_and_ics(capsys: pytest.CaptureFixture[str], tmp_path: Path)
     calendar = icalendar.Calendar.from_ical(ics.read_bytes())
     starts = {e.decoded("dtstart").isoformat() for e in calendar.walk("VEVENT")}
     assert set(data["sessions"]) <= starts
+
+
+def test_course_starts_on_the_earliest_allowed_day_by_default(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "course", "--programme", "standard", "--json", *TODAY)
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["sessions"][0] == "2026-11-28T10:00:00"  # the week of pre-care after 2026-11-21
+    code, out, err = run(capsys, "course", "--programme", "monthly")  # and on whatever today is
+    assert code == 0, err
 
 
 def test_course_text(capsys: pytest.CaptureFixture[str]) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-from collections.abc import Mapping
 from typing import Any
 
 import pytest
@@ -16,7 +15,7 @@ from dermaport.device.session_plan import plan_from_json
 from dermaport.errors import InputError, SafetyError
 from dermaport.planning.digest import with_digest
 from dermaport.planning.plan import Plan, make_plan
-from dermaport.planning.predictor import PredictionRequest
+from dermaport.planning.predictor import Prediction, PredictionRequest
 from dermaport.planning.products import CATALOGUE, adhoc_product, product_named
 from dermaport.planning.standin import StandInPredictor
 from dermaport.planning.target import parse_target
@@ -31,16 +30,20 @@ from dermaport.safety.limits import (
     SENSITIVITY_DENSITY_MA_PER_CM2,
 )
 from dermaport.safety.patch_test import PatchTest
+from tests.planning._predictions import prediction
 from tests.safety.helpers import TODAY, answers
 
 
 def _plan(product: str = "sap-ampoule", concern: str = "hydration", area: str = "face", **kw: Any) -> Plan:
     raw = kw.pop("raw", answers(area=area))
+    chosen = product_named(product)
+    if kw.pop("unbuffered", False):
+        chosen = dataclasses.replace(chosen, buffer=None)
     return make_plan(
         screen(raw, today=TODAY),
         concern=concern,
         area=area,
-        product=product_named(product),
+        product=chosen,
         predictor=kw.pop("predictor", StandInPredictor()),
         **kw,
     )
@@ -73,7 +76,7 @@ def test_the_predictor_gets_the_delivery_step() -> None:
     seen: list[PredictionRequest] = []
     inner = StandInPredictor()
 
-    def spy(request: PredictionRequest) -> Mapping[str, Any]:
+    def spy(request: PredictionRequest) -> Prediction:
         seen.append(request)
         return inner(request)
 
@@ -154,18 +157,18 @@ def test_oil_based_cream_before_iontophoresis_is_refused() -> None:
 
 def test_a_default_step_whose_ph_leaves_4_to_8_is_shortened_to_keep_it() -> None:
     # the stand-in drifts pH 7 by 1 per mA·min/cm²: 0.3 mA/cm² for 6 min would reach 8.8
-    plan = _plan(predictor=StandInPredictor(ph_drift_per_ma_min_per_cm2=1.0))
+    plan = _plan(predictor=StandInPredictor(ph_drift_per_ma_min_per_cm2=1.0), unbuffered=True)
     # the trapezoid with 30 s ramps: 0.3 mA/cm² × (225 s − 30 s) = 0.975 mA·min/cm²: pH 7.98
     assert plan.duration_s == 225.0
     assert plan.predicted is not None
-    assert plan.predicted["vehicle_ph_max"] <= 8.0
+    assert plan.predicted.vehicle_ph_max <= 8.0
     assert any("shortened from 6 min to 225 s" in w and "ag-agcl" in w for w in plan.warnings)
 
 
 def test_vehicle_ph_out_of_range_is_refused_with_the_limit_named() -> None:
     # 6 min at 0.3 mA/cm² with 30 s ramps: 1.65 mA·min/cm², pH 7 + 10 × 1.65
     with pytest.raises(SafetyError, match=r"vehicle pH 23\.50 breaks the hard limit 4–8: even the shortest"):
-        _plan(predictor=StandInPredictor(ph_drift_per_ma_min_per_cm2=10.0))
+        _plan(predictor=StandInPredictor(ph_drift_per_ma_min_per_cm2=10.0), unbuffered=True)
 
 
 def test_product_ph_outside_4_to_8_is_refused() -> None:
@@ -262,7 +265,7 @@ def test_no_plan_ever_exceeds_a_hard_limit(
     assert plan.charge_dose_ma_min <= MAX_CHARGE_DOSE_MA_MIN + 1e-9
     assert plan.duration_s <= MAX_CURRENT_STEP_S
     assert plan.predicted is not None
-    assert 4 <= plan.predicted["vehicle_ph_min"] <= plan.predicted["vehicle_ph_max"] <= 8
+    assert 4 <= plan.predicted.vehicle_ph_min <= plan.predicted.vehicle_ph_max <= 8
     for text in plan.steps:
         step = parse_step(text) if text.split()[0] in ("iontophoresis", "desincrustation") else None
         if step is not None:
@@ -298,13 +301,8 @@ numbers = st.floats(allow_nan=True, allow_infinity=True) | st.floats(0, 14)
 def test_whatever_the_engine_answers_no_plan_breaks_a_limit(
     case: tuple[str, str], ph_min: float, ph_max: float, amount: float, target: float | None
 ) -> None:
-    def wild(request: PredictionRequest) -> Mapping[str, Any]:
-        return {
-            "delivered_ug_per_cm2": {"viable_epidermis": amount, "dermis": 0.0, "cleared": 0.0},
-            "total_delivered_ug_per_cm2": amount,
-            "vehicle_ph_min": ph_min,
-            "vehicle_ph_max": ph_max,
-        }
+    def wild(request: PredictionRequest) -> Prediction:
+        return prediction(amount, ph_min=ph_min, ph_max=ph_max)
 
     concern, area = case
     try:
@@ -327,13 +325,85 @@ def test_whatever_the_engine_answers_no_plan_breaks_a_limit(
 
 
 def test_a_neutral_active_tries_both_electrodes_and_says_which_won() -> None:
-    def cathode_better(request: PredictionRequest) -> Mapping[str, Any]:
-        q = 10.0 if " cathode " in request.steps[0] else 1.0
-        layers = {"viable_epidermis": q, "dermis": 0.0, "cleared": 0.0}
-        return {"delivered_ug_per_cm2": layers, "vehicle_ph_min": 6, "vehicle_ph_max": 6}
+    def cathode_better(request: PredictionRequest) -> Prediction:
+        return prediction(10.0 if " cathode " in request.steps[0] else 1.0, ph_min=6.0, ph_max=6.0)
 
     plan = _plan(
         "niacinamide-ampoule", predictor=cathode_better, target=parse_target("5 ug/cm2 viable_epidermis")
     )
     assert plan.electrode == "cathode"
     assert "both electrodes were tried" in plan.polarity_reason
+
+
+# Advice that matches the run ----------------------------------------------------------
+
+
+def test_the_ph_remedy_names_options_plan_takes_and_not_the_one_in_use() -> None:
+    drifting = StandInPredictor(ph_drift_per_ma_min_per_cm2=10.0)
+    with pytest.raises(SafetyError) as inert:
+        _plan(predictor=drifting, unbuffered=True)
+    assert "--electrode-material ag-agcl" in str(inert.value)
+    assert "--buffer 'phosphate 50 mM'" in str(inert.value)  # pKa 7.21 just above pH 7: the cathode's side
+    with pytest.raises(SafetyError) as agcl:
+        _plan(predictor=_always_drifting(), unbuffered=True, electrode_material="ag-agcl")
+    assert "ag-agcl" not in str(agcl.value)
+    assert "Ag/AgCl" not in str(agcl.value)
+    assert "--buffer" in str(agcl.value)
+    with pytest.raises(SafetyError) as buffered:
+        _plan(predictor=_always_drifting())  # the sap ampoule has its phosphate 50 mM
+    assert "a stronger buffer than phosphate 50 mM (--buffer 'phosphate 100 mM')" in str(buffered.value)
+
+
+def _always_drifting() -> Any:
+    def predict(request: PredictionRequest) -> Prediction:
+        return prediction(1.0, ph_min=7.0, ph_max=9.0)
+
+    return predict
+
+
+def test_a_buffer_given_for_the_plan_reaches_the_engine_and_the_plan_file() -> None:
+    seen: list[PredictionRequest] = []
+    inner = StandInPredictor()
+
+    def spy(request: PredictionRequest) -> Prediction:
+        seen.append(request)
+        return inner(request)
+
+    plan = _plan("txa-gel", concern="pigmentation", predictor=spy, buffer="citrate 25 mM")
+    assert {r.buffer for r in seen} == {"citrate 25 mM"}
+    assert plan.to_json()["product"]["buffer"] == "citrate 25 mM"
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("citrate", "is not 'BUFFER CONCENTRATION'"),
+        ("lemonade 10 mM", "buffer 'lemonade' is not in the library"),
+        ("panthenol 10 mM", "no acid-base groups"),
+        ("citrate 3 %", "must be molar"),
+        ("citrate 5 M", "at most 1 M"),
+    ],
+)
+def test_a_bad_buffer_is_bad_input(text: str, fragment: str) -> None:
+    with pytest.raises(InputError, match=fragment):
+        _plan(buffer=text)
+
+
+def test_a_concern_the_active_does_not_serve_is_said() -> None:
+    plan = _plan("sap-ampoule", concern="hydration")  # SAP serves pigmentation, texture, wrinkles
+    assert not plan.concern_served
+    note = next(w for w in plan.warnings if "does not serve hydration" in w)
+    assert "hyaluronic_acid_5kda" in note
+    assert "actives list --concern hydration" in note
+    served = _plan("ha-ampoule", concern="hydration")
+    assert served.concern_served
+    assert not any("does not serve" in w for w in served.warnings)
+    assert served.to_json()["concern_served"] is True
+
+
+def test_the_plan_counts_the_trapezoid_it_will_deliver() -> None:
+    plan = _plan("niacinamide-ampoule", concern="texture_acne")
+    # desincrustation 0.1 mA/cm² × 10 cm² for 3 min, delivery at the plan's current, 30 s ramps each
+    expected = 1.0 * (180 - 30) / 60 + plan.current_ma * (plan.duration_s - 30) / 60
+    assert plan.expected_dose_ma_min == pytest.approx(expected)
+    assert plan.to_json()["expected_dose_mA_min"] == pytest.approx(expected, abs=1e-6)

@@ -10,15 +10,20 @@ from dermaport.cli._console import console, print_json
 from dermaport.cli._dates import TodayOption, today_or_now
 from dermaport.cli._output import writing
 from dermaport.planning.calendar import write_ics
-from dermaport.planning.course import parse_start, plan_course
+from dermaport.planning.course import earliest_start, parse_start, plan_course
 
 __all__ = ["course_command"]
 
 
 def course_command(
     start: Annotated[
-        str, typer.Option("--start", help="First session, e.g. 2026-12-01 or 2026-12-01T14:30.")
-    ],
+        str | None,
+        typer.Option(
+            "--start",
+            help="First session, e.g. 2026-12-01 or 2026-12-01T14:30. Default: the earliest allowed "
+            "(a week from today, for the pre-care), at 10:00.",
+        ),
+    ] = None,
     programme: Annotated[
         str, typer.Option("--programme", help="standard (every two weeks) or monthly (a month apart).")
     ] = "standard",
@@ -30,7 +35,9 @@ def course_command(
     today: TodayOption = None,
 ) -> None:
     """Date a course from the texts' programmes, with the patch test and pre-care before each session."""
-    course = plan_course(parse_start(start), programme, sessions=sessions, today=today_or_now(today))
+    day = today_or_now(today)
+    first = parse_start(start) if start is not None else earliest_start(day)
+    course = plan_course(first, programme, sessions=sessions, today=day)
     if ics is not None:
         with writing(ics, example="--ics course.ics"):
             write_ics(course, ics)

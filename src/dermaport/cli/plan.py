@@ -14,7 +14,7 @@ from dermaport.errors import InputError
 from dermaport.planning.digest import plan_document
 from dermaport.planning.plan import Plan, make_plan
 from dermaport.planning.predictor import Predictor, engine_predictor
-from dermaport.planning.products import Product, adhoc_product, product_named
+from dermaport.planning.products import Product, adhoc_product, parse_buffer, product_named
 from dermaport.planning.target import parse_target
 from dermaport.safety import screen
 from dermaport.safety.answers_file import load_answers
@@ -42,20 +42,45 @@ def _product(product: str | None, active: str | None, concentration: str | None,
     parse_concentration(concentration)
     from dermaport.library import load_actives
 
-    return adhoc_product(load_actives().get(active).name, concentration, ph_or_default(ph))
+    found = load_actives().resolve(active)
+    if found.source_file == active or active.endswith(".toml"):  # an active file: the engine reads it
+        return adhoc_product(active, concentration, ph_or_default(ph), name=f"{found.name} {concentration}")
+    return adhoc_product(found.name, concentration, ph_or_default(ph))
+
+
+_LAYER_NAMES = {
+    "stratum_corneum": "stratum corneum",
+    "viable_epidermis": "viable epidermis",
+    "dermis": "dermis",
+    "cleared": "cleared (blood)",
+    "receptor": "receptor",
+}
 
 
 def _show(plan: Plan) -> None:
     out = console()
     out.print(f"[bold]{plan.protocol.title}[/bold] on the {plan.area}, product {plan.product.name}")
+    if plan.product.buffer:
+        out.print(f"Buffer: {plan.product.buffer}")
     for i, step in enumerate(plan.steps, start=1):
         out.print(f"  {i}. {step}")
     if plan.electrode:
         out.print(
-            f"Product under the [bold]{plan.electrode}[/bold]: {plan.polarity_reason}\n"
+            f"Product under the [bold]{plan.electrode}[/bold] ({plan.electrode_material} electrode): "
+            f"{plan.polarity_reason}\n"
             f"{plan.density_ma_per_cm2:g} mA/cm² × {plan.electrode_area_cm2:g} cm² = "
-            f"{plan.current_ma:.3g} mA for {plan.duration_s:g} s; "
-            f"session dose {plan.charge_dose_ma_min:.3g} mA·min"
+            f"{plan.current_ma:.3g} mA for {plan.duration_s:g} s; charge {plan.expected_dose_ma_min:.3g} "
+            f"mA·min with the ramps, session dose counted at peak {plan.charge_dose_ma_min:.3g} mA·min"
+        )
+    predicted = plan.predicted
+    if predicted is not None:
+        out.print(f"Predicted delivery, µg/cm² at the end of the step ({predicted.model}):")
+        for layer, amount in predicted.layers:
+            out.print(f"  {_LAYER_NAMES.get(layer, layer):<18} {amount:10.3g}")
+        out.print(f"  {'total':<18} {predicted.total_ug_per_cm2:10.3g}")
+        out.print(
+            f"Vehicle pH: {predicted.vehicle_ph_start:.2f} at the start, {predicted.vehicle_ph_min:.2f}–"
+            f"{predicted.vehicle_ph_max:.2f} during, {predicted.vehicle_ph_end:.2f} at the end (limit 4–8)"
         )
     if plan.target is not None:
         out.print(f"Target {plan.target}: predicted {plan.target_delivered_ug_per_cm2:.3g} µg/cm²")
@@ -81,7 +106,11 @@ def plan_command(
         str | None, typer.Option("--product", help="A catalogue product, e.g. sap-ampoule.")
     ] = None,
     active: Annotated[
-        str | None, typer.Option("--active", help="An active by name, with --concentration.")
+        str | None,
+        typer.Option(
+            "--active",
+            help="An active by name, or a .toml file in the library's schema; with --concentration.",
+        ),
     ] = None,
     concentration: Annotated[str | None, typer.Option("--concentration", help="e.g. '3 %'.")] = None,
     ph: Annotated[
@@ -95,8 +124,17 @@ def plan_command(
         str, typer.Option("--cream", help="Massage cream: water-soluble or oil-based.")
     ] = "water-soluble",
     electrode_material: Annotated[
-        str, typer.Option("--electrode-material", help="Electrode passed to the engine, e.g. inert.")
+        str,
+        typer.Option(
+            "--electrode-material", help="inert (a metal roller or tongs) or ag-agcl (holds the vehicle pH)."
+        ),
     ] = "inert",
+    buffer: Annotated[
+        str | None,
+        typer.Option(
+            "--buffer", help="The product's buffer, e.g. 'citrate 50 mM' (replaces the product's own)."
+        ),
+    ] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     today: TodayOption = None,
     client: Annotated[
@@ -116,6 +154,11 @@ def plan_command(
     """
     if cream not in ("water-soluble", "oil-based"):
         raise InputError(f"--cream {cream!r} is not water-soluble or oil-based: e.g. --cream water-soluble")
+    if electrode_material not in ("inert", "ag-agcl"):
+        raise InputError(
+            f"--electrode-material {electrode_material!r} is not inert or ag-agcl: "
+            "e.g. --electrode-material ag-agcl"
+        )
     if not concern or not area:
         raise InputError("give --concern and --area: e.g. --concern hydration --area face")
     if client is not None:
@@ -147,6 +190,8 @@ def plan_command(
             "give --answers FILE (or --client ID for a client on record): e.g. --answers client.yaml"
         )
     goal = parse_target(target) if target is not None else None
+    if buffer is not None:
+        parse_buffer(buffer)
     chosen = _product(product, active, concentration, ph)
     result = screen(load_answers(answers), today=today_or_now(today))
     plan = make_plan(
@@ -158,6 +203,7 @@ def plan_command(
         target=goal,
         electrode_material=electrode_material,
         cream=cream,
+        buffer=buffer,
     )
     if json_output:
         print_json(plan_document(plan, result))

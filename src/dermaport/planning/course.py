@@ -11,7 +11,8 @@ Before them: a patch test 24 h before the first session (004; Beurer FC76), and 
 for every session (004): aspirin and blood-thinning supplements paused a week before,
 strong actives (vitamin C, retinol) a few days (3) before, alcohol limited the day before.
 The first session must leave room for the week of pre-care: it is refused (with the first
-possible date) when it starts sooner.
+possible date) when it starts sooner; without a start, the course begins on that first
+possible date (:func:`earliest_start`).
 """
 
 from __future__ import annotations
@@ -25,7 +26,16 @@ from dermaport.safety.patch_test import PATCH_TEST_HOURS
 from dermaport.safety.rules import add_months
 from dermaport.safety.sources import cite
 
-__all__ = ["PRECARE", "PROGRAMMES", "Course", "PrecareItem", "Programme", "parse_start", "plan_course"]
+__all__ = [
+    "PRECARE",
+    "PROGRAMMES",
+    "Course",
+    "PrecareItem",
+    "Programme",
+    "earliest_start",
+    "parse_start",
+    "plan_course",
+]
 
 DEFAULT_TIME = dt.time(10, 0)
 SESSION_MINUTES = 60
@@ -117,6 +127,11 @@ def parse_start(text: str) -> dt.datetime:
     return value
 
 
+def earliest_start(today: dt.date) -> dt.datetime:
+    """The first session's earliest allowed start: the week of pre-care after ``today``, at 10:00."""
+    return dt.datetime.combine(today + dt.timedelta(days=LEAD_DAYS), DEFAULT_TIME)
+
+
 def plan_course(
     start: dt.datetime,
     programme: Literal["standard", "monthly"] | str,
@@ -136,7 +151,7 @@ def plan_course(
             f"{count} sessions do not fit the {programme} programme ({span} sessions, source text 004): "
             f"e.g. --sessions {low}"
         )
-    earliest = today + dt.timedelta(days=LEAD_DAYS)
+    earliest = earliest_start(today).date()
     if start.date() < earliest:
         raise InputError(
             f"start {start.date().isoformat()} is too soon: the week of pre-care and the "

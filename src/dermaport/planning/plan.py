@@ -12,19 +12,28 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from dermaport.errors import SafetyError
-from dermaport.library import assess, load_actives, load_skin
-from dermaport.planning.predictor import PredictionRequest, Predictor, reached, vehicle_ph_range
-from dermaport.planning.products import Product, check_cream, check_product
+from dermaport.library import Active, assess, load_actives, load_skin
+from dermaport.planning.predictor import Prediction, PredictionRequest, Predictor, vehicle_ph_range
+from dermaport.planning.products import (
+    Product,
+    check_cream,
+    check_product,
+    stronger_buffer,
+    suggest_buffer,
+    with_buffer,
+)
 from dermaport.planning.settings import (
     AREA_SETTINGS,
     DESINCRUSTATION_DENSITY_MA_PER_CM2,
     DESINCRUSTATION_S,
-    RAMP_S,
+    current_setting,
+    current_step,
     default_setting,
     format_duration,
     skin_for_area,
@@ -38,10 +47,11 @@ from dermaport.planning.target import (
     seek,
 )
 from dermaport.protocol.library import Protocol, find_protocol, fold_name
+from dermaport.protocol.steps import Desincrustation, Iontophoresis
+from dermaport.protocol.waveform import current_waveform
 from dermaport.safety.keep_out import check_path, placement_for
 from dermaport.safety.limits import (
     VEHICLE_PH_MAX,
-    CurrentSetting,
     check_setting,
     check_vehicle_ph,
     density_ceiling,
@@ -68,7 +78,7 @@ class Plan:
     electrode_area_cm2: float
     duration_s: float
     charge_dose_ma_min: float
-    predicted: Mapping[str, Any] | None
+    predicted: Prediction | None
     warnings: tuple[str, ...]
     requirements: tuple[str, ...]
     polarity_reason: str
@@ -79,6 +89,12 @@ class Plan:
     target: Target | None = None
     target_delivered_ug_per_cm2: float | None = None
     engine_calls: int = 0
+    electrode_material: str = "inert"
+    concern: str = ""
+    #: Whether the library lists the product's active for the concern.
+    concern_served: bool = True
+    #: The charge the current steps deliver, ramps counted (the waveform's trapezoid), mA·min.
+    expected_dose_ma_min: float = 0.0
 
     @property
     def current_ma(self) -> float:
@@ -103,7 +119,7 @@ class Plan:
             "current_mA": round(self.current_ma, 6),
             "duration_s": self.duration_s,
             "charge_dose_mA_min": round(self.charge_dose_ma_min, 6),
-            "predicted": dict(self.predicted) if self.predicted is not None else None,
+            "predicted": self.predicted.to_json() if self.predicted is not None else None,
             "warnings": list(self.warnings),
             "requirements": list(self.requirements),
             "protocol": self.protocol.name,
@@ -115,6 +131,10 @@ class Plan:
             "screening_verdict": self.verdict,
             "skin_sensitivity": self.skin_sensitivity,
             "density_ceiling_mA_per_cm2": round(self.density_ceiling_ma_per_cm2, 6),
+            "electrode_material": self.electrode_material,
+            "concern": self.concern,
+            "concern_served": self.concern_served,
+            "expected_dose_mA_min": round(self.expected_dose_ma_min, 6),
             "target": (
                 {
                     "amount_ug_per_cm2": self.target.amount_ug_per_cm2,
@@ -129,7 +149,37 @@ class Plan:
 
 
 def _ion_step(electrode: str, density: float, seconds: float) -> str:
-    return f"iontophoresis {electrode} {round(density, 4):g} mA/cm2 for {format_duration(seconds)} ramp 30 s"
+    return str(current_step("anode" if electrode == "anode" else "cathode", density, seconds))
+
+
+def _concern_note(active: Active, concern: str) -> str | None:
+    """None when the library lists ``active`` for ``concern``; otherwise what the plan says."""
+    served = {c.value for c in active.entry.concerns}
+    if concern in served:
+        return None
+    others = sorted(a.name for a in load_actives() if concern in {c.value for c in a.entry.concerns})
+    listed = f"it is listed for {', '.join(sorted(served))}" if served else "it is listed for no concern"
+    return (
+        f"{active.display_name} does not serve {concern} in the library ({listed}); actives that do: "
+        f"{', '.join(others[:6])}{' …' if len(others) > 6 else ''} "
+        f"(dermaport actives list --concern {concern})"
+    )
+
+
+def _ph_remedy(product: Product, electrode: str | None, material: str) -> str:
+    """What would keep the vehicle pH, as options ``dermaport plan`` takes, for this run."""
+    remedies = []
+    if material != "ag-agcl":
+        remedies.append("a Ag/AgCl electrode (--electrode-material ag-agcl)")
+    if electrode is not None:
+        suggested = suggest_buffer(product.ph, electrode)
+        if product.buffer is None:
+            remedies.append(f"a buffered product (--buffer '{suggested}')")
+        else:
+            stronger = stronger_buffer(product.buffer)
+            if stronger is not None:
+                remedies.append(f"a stronger buffer than {product.buffer} (--buffer '{stronger}')")
+    return " or ".join(remedies) if remedies else "a product that holds its pH"
 
 
 def _screened(screening: ScreeningResult, area: str) -> None:
@@ -154,17 +204,28 @@ def make_plan(
     cream: str = "water-soluble",
     patch_tests: Iterable[PatchTest] = (),
     session_at: dt.datetime | None = None,
+    buffer: str | None = None,
 ) -> Plan:
-    """Plan one session for a screened client; raises SafetyError with the reason when refused."""
+    """Plan one session for a screened client; raises SafetyError with the reason when refused.
+
+    ``buffer`` (``"citrate 50 mM"``) replaces the product's own buffer for this plan;
+    ``electrode_material`` is ``inert`` or ``ag-agcl``. ``product.active`` may be a library
+    name or the path of an active's data file.
+    """
     protocol = find_protocol(concern, area)
-    area = fold_name(area)
+    area, concern = fold_name(area), fold_name(concern)
     _screened(screening, area)
+    product = with_buffer(product, buffer)
     warnings = list(screening.adjustments)
     warnings += check_product(product, today=screening.today)
     if any(step.startswith("massage") for step in protocol.before):
         check_cream(cream)
     enforce(check_vehicle_ph(product.ph, product.ph))
-    active = load_actives().get(product.active)
+    active = load_actives().resolve(product.active)
+    from_file = product.active.endswith(".toml") or Path(product.active).is_file()
+    note = _concern_note(active, concern)
+    if note is not None:
+        warnings.append(note)
     sensitivity = str(screening.answers.get("skin_sensitivity", ""))
     placement = placement_for(area)
     setting = AREA_SETTINGS[area]
@@ -184,26 +245,28 @@ def make_plan(
 
     def request(step: str) -> PredictionRequest:
         return PredictionRequest(
-            active=active.name,
+            active=product.active if from_file else active.name,
             concentration=product.concentration,
             steps=(step,),
             vehicle_ph=product.ph,
             skin=skin.name,
             electrode=electrode_material,
             electrode_area_m2=setting.electrode_area_cm2 * 1e-4,
+            buffer=product.buffer,
         )
 
     before = [s.replace("water-soluble", cream) if s.startswith("massage") else s for s in protocol.before]
-    currents: list[CurrentSetting] = []
+    current_steps: list[Iontophoresis | Desincrustation] = []
+    area_cm2 = setting.electrode_area_cm2
     if protocol.delivery == "passive":
         electrode, density, duration = None, 0.0, setting.duration_s
         delivery = f"passive for {format_duration(duration)}"
         predicted, calls = predictor(request(delivery)), 1
-        if target is not None and reached(predicted, target.layer) < target.amount_ug_per_cm2:
+        if target is not None and predicted.reached(target.layer) < target.amount_ug_per_cm2:
             raise TargetUnreachableError(
                 f"refused: no plan delivers {target.amount_ug_per_cm2:g} µg/cm² into {target.layer} on the "
                 f"{area}: no current may flow there ({placement.note}), and the ampoule alone gives "
-                f"{reached(predicted, target.layer):.3g} µg/cm²; binding: keep-out chest",
+                f"{predicted.reached(target.layer):.3g} µg/cm²; binding: keep-out chest",
                 best=None,
                 binding=("keep-out: chest",),
             )
@@ -211,7 +274,7 @@ def make_plan(
     else:
         check_path(placement)
         if protocol.desincrustation:
-            _desincrustation(sensitivity, setting.electrode_area_cm2, before, currents, warnings)
+            _desincrustation(sensitivity, before, current_steps, warnings)
         electrodes: tuple[str, ...] = (assessment.electrode,) if assessment.electrode else ()
         if assessment.ionic_form == "neutral":
             electrodes = ("anode", "cathode")  # electroosmosis only: let the prediction choose
@@ -220,7 +283,7 @@ def make_plan(
                 electrodes,
                 density_ceiling(sensitivity),
                 setting.electrode_area_cm2,
-                dose_used_ma_min=sum(c.charge_dose_ma_min for c in currents),
+                dose_used_ma_min=sum(current_setting(s, area_cm2).charge_dose_ma_min for s in current_steps),
             )
             found = seek(target, space, lambda e, d, t: predictor(request(_ion_step(e, d, t))))
             trial = found.trial
@@ -239,19 +302,22 @@ def make_plan(
                     predicted,
                     lambda e, d, t: predictor(request(_ion_step(e, d, t))),
                     warnings,
+                    _ph_remedy(product, electrode, electrode_material),
                 )
-        delivery = _ion_step(electrode, density, duration)
-        currents.append(CurrentSetting(density, setting.electrode_area_cm2, duration, RAMP_S))
+        step = current_step("anode" if electrode == "anode" else "cathode", density, duration)
+        delivery = str(step)
+        current_steps.append(step)
         polarity = assessment.reason
         if electrode != assessment.electrode:
             polarity += f"; both electrodes were tried, and the prediction delivers more from the {electrode}"
-    enforce(check_setting(tuple(currents), sensitivity=sensitivity))
+    currents = tuple(current_setting(s, area_cm2) for s in current_steps)
+    enforce(check_setting(currents, sensitivity=sensitivity))
     enforce(
         check_vehicle_ph(*vehicle_ph_range(predicted)),
         remedy=""
         if protocol.delivery == "passive"
-        else "even the shortest step leaves it; a Ag/AgCl electrode (--electrode-material ag-agcl) "
-        "or a buffered product keeps the pH",
+        else f"even the shortest step leaves it; {_ph_remedy(product, electrode, electrode_material)} "
+        "keeps the pH",
     )
     at = session_at or dt.datetime.combine(screening.today, dt.time())
     status = patch_test_status(patch_tests, product=product.name, at=at)
@@ -273,8 +339,15 @@ def make_plan(
         verdict=screening.verdict.value,
         skin_sensitivity=sensitivity,
         target=target,
-        target_delivered_ug_per_cm2=reached(predicted, target.layer) if target else None,
+        target_delivered_ug_per_cm2=predicted.reached(target.layer) if target else None,
         engine_calls=calls,
+        electrode_material=electrode_material,
+        concern=concern,
+        concern_served=note is None,
+        expected_dose_ma_min=sum(
+            current_waveform(s, electrode_area_m2=area_cm2 * 1e-4).dose_mA_min(area_cm2)
+            for s in current_steps
+        ),
     )
     logger.info("plan %s on %s: %s", protocol.name, area, delivery)
     return plan
@@ -285,10 +358,11 @@ def _within_ph(
     density: float,
     duration: float,
     area_cm2: float,
-    predicted: Mapping[str, Any],
+    predicted: Prediction,
     evaluate: Evaluate,
     warnings: list[str],
-) -> tuple[Mapping[str, Any], float, int]:
+    remedy: str,
+) -> tuple[Prediction, float, int]:
     """Shorten a default step whose predicted vehicle pH leaves 4–8 to the longest that keeps it.
 
     Returns the new prediction, the duration (s) and the engine calls made. When even the
@@ -297,7 +371,7 @@ def _within_ph(
     """
     calls = 0
 
-    def counted(e: str, d: float, t: float) -> Mapping[str, Any]:
+    def counted(e: str, d: float, t: float) -> Prediction:
         nonlocal calls
         calls += 1
         return evaluate(e, d, t)
@@ -310,18 +384,22 @@ def _within_ph(
     drift = f"{high:.1f}" if high > VEHICLE_PH_MAX else f"{low:.1f}"
     warnings.append(
         f"shortened from {format_duration(duration)} to {format_duration(trial.duration_s)}: over the full "
-        f"time the vehicle pH would reach {drift} under the {electrode}, outside 4–8; a Ag/AgCl electrode "
-        "(--electrode-material ag-agcl) or a buffered product allows longer"
+        f"time the vehicle pH would reach {drift} under the {electrode}, outside 4–8; {remedy} allows longer"
     )
     return trial.prediction, trial.duration_s, 1 + calls
 
 
 def _desincrustation(
-    sensitivity: str, area_cm2: float, before: list[str], currents: list[CurrentSetting], warnings: list[str]
+    sensitivity: str,
+    before: list[str],
+    current_steps: list[Iontophoresis | Desincrustation],
+    warnings: list[str],
 ) -> None:
     if sensitivity != "normal":
         warnings.append("desincrustation left out: it is too harsh for sensitive skin")
         return
-    density = min(DESINCRUSTATION_DENSITY_MA_PER_CM2, density_ceiling(sensitivity))
-    before.append(f"desincrustation {density:g} mA/cm2 for {format_duration(DESINCRUSTATION_S)} ramp 30 s")
-    currents.append(CurrentSetting(density, area_cm2, DESINCRUSTATION_S, RAMP_S))
+    step = current_step(
+        None, min(DESINCRUSTATION_DENSITY_MA_PER_CM2, density_ceiling(sensitivity)), DESINCRUSTATION_S
+    )
+    before.append(str(step))
+    current_steps.append(step)

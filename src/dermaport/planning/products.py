@@ -12,19 +12,52 @@ Checks, as the texts demand:
 * a product whose registration is not known (one given by active and concentration) gets
   a warning to check it.
 
-The catalogue below holds *example* products (no brand) for trying the planner.
+The catalogue below holds *example* products (no brand) for trying the planner. A product
+may name its buffer (``"citrate 50 mM"``, read by the transport engine from the library's
+phosphate and citrate entries and their cited pKa values): under an inert electrode the
+anode makes a thin film acid and the cathode alkaline within minutes, and a buffer holds the
+vehicle pH longer (:func:`parse_buffer` checks one typed on the command line).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import math
+import re
 from dataclasses import dataclass
 from typing import Literal
 
 from dermaport.errors import InputError, SafetyError
 from dermaport.safety.sources import cite
+from dermaport.units import parse_si
 
-__all__ = ["CATALOGUE", "Product", "adhoc_product", "check_cream", "check_product", "product_named"]
+__all__ = [
+    "BUFFER_SOURCE",
+    "CATALOGUE",
+    "Product",
+    "adhoc_product",
+    "check_cream",
+    "check_product",
+    "parse_buffer",
+    "product_named",
+    "stronger_buffer",
+    "suggest_buffer",
+    "with_buffer",
+]
+
+#: Why the example products carry the buffers they do.
+BUFFER_SOURCE = (
+    "phosphate and citrate buffers are the standard ones in iontophoretic formulations (CRC Press "
+    "book chapter on iontophoresis, doi:10.1201/b21612-6); pKa values from the library's phosphate "
+    "(2.16, 7.21, 12.32) and citrate (3.13, 4.76, 6.40) entries (CRC Handbook); the concentration is "
+    "this example's own, chosen so that the default step keeps the predicted vehicle pH within 4–8 "
+    "under an inert electrode (dermaport's choice, not a maker's figure)"
+)
+_BUFFER_EXAMPLE = "e.g. --buffer 'citrate 50 mM' or --buffer 'phosphate 50 mM'"
+#: Buffers :func:`suggest_buffer` chooses from: name and the pKa values that buffer near skin pH.
+_BUFFERS = (("citrate", (4.76, 6.40)), ("phosphate", (7.21,)))
+_SUGGESTED_MM = 50
 
 Vehicle = Literal["water", "oil"]
 
@@ -48,6 +81,8 @@ class Product:
     evidence: str | None
     lot: str | None
     expiry: dt.date | None
+    buffer: str | None = None
+    buffer_source: str | None = None
 
     def to_json(self) -> dict[str, object]:
         """A plain object for the plan's JSON."""
@@ -63,6 +98,8 @@ class Product:
             "evidence": self.evidence,
             "lot": self.lot,
             "expiry": self.expiry.isoformat() if self.expiry else None,
+            "buffer": self.buffer,
+            "buffer_source": self.buffer_source,
         }
 
 
@@ -87,12 +124,38 @@ def _example(
 
 
 CATALOGUE: tuple[Product, ...] = (
-    _example("sap-ampoule", "ampoule", "sodium_ascorbyl_phosphate", "3 %", 7.0),
+    _example(
+        "sap-ampoule",
+        "ampoule",
+        "sodium_ascorbyl_phosphate",
+        "3 %",
+        7.0,
+        buffer="phosphate 50 mM",
+        buffer_source=BUFFER_SOURCE,
+    ),
     _example("txa-gel", "gel", "tranexamic_acid", "3 %", 6.5),
-    _example("ha-ampoule", "ampoule", "hyaluronic_acid_5kda", "0.5 %", 6.5),
+    _example(
+        "ha-ampoule",
+        "ampoule",
+        "hyaluronic_acid_5kda",
+        "0.5 %",
+        6.5,
+        buffer="phosphate 100 mM",
+        buffer_source=BUFFER_SOURCE,
+    ),
     _example("niacinamide-ampoule", "ampoule", "niacinamide", "4 %", 6.0),
-    _example("caffeine-gel", "gel", "caffeine", "2 %", 6.5),
-    _example("copper-peptide-ampoule", "ampoule", "copper_tripeptide_1", "0.1 %", 6.5),
+    _example(
+        "caffeine-gel", "gel", "caffeine", "2 %", 6.5, buffer="citrate 50 mM", buffer_source=BUFFER_SOURCE
+    ),
+    _example(
+        "copper-peptide-ampoule",
+        "ampoule",
+        "copper_tripeptide_1",
+        "0.1 %",
+        6.5,
+        buffer="citrate 50 mM",
+        buffer_source=BUFFER_SOURCE,
+    ),
     _example("unregistered-ampoule", "ampoule", "sodium_ascorbyl_phosphate", "3 %", 7.0, registered=False),
     _example("no-evidence-ampoule", "ampoule", "niacinamide", "4 %", 6.0, evidence=None),
     _example(
@@ -112,10 +175,14 @@ def product_named(name: str) -> Product:
     raise InputError(f"unknown product {name!r}: one of {names}; e.g. --product sap-ampoule")
 
 
-def adhoc_product(active: str, concentration: str, ph: float) -> Product:
-    """A product given on the command line by active, concentration and pH (registration unknown)."""
+def adhoc_product(active: str, concentration: str, ph: float, *, name: str | None = None) -> Product:
+    """A product given on the command line by active, concentration and pH (registration unknown).
+
+    ``active`` is a library name or the path of an active's data file; ``name`` the product's
+    name (default: the active and the concentration).
+    """
     return Product(
-        f"{active} {concentration}",
+        name or f"{active} {concentration}",
         "ampoule",
         active,
         concentration,
@@ -127,6 +194,74 @@ def adhoc_product(active: str, concentration: str, ph: float) -> Product:
         None,
         None,
     )
+
+
+def parse_buffer(text: str) -> str:
+    """Check a buffer as the engine reads it (``"citrate 50 mM"``); return it tidied.
+
+    The buffer must be a library entry with acid–base groups, at a molar concentration above
+    zero and at most 1 M. Raises InputError naming the bad part.
+    """
+    from dermaport.library import load_actives
+
+    match = re.fullmatch(r"\s*(\S+)\s+(.+?)\s*", text)
+    if match is None:
+        raise InputError(f"buffer {text!r} is not 'BUFFER CONCENTRATION': {_BUFFER_EXAMPLE}")
+    try:
+        entry = load_actives().get(match.group(1))
+    except LookupError as exc:
+        raise InputError(f"buffer {match.group(1)!r} is not in the library: {_BUFFER_EXAMPLE}") from exc
+    if not entry.entry.ionisable_groups:
+        raise InputError(
+            f"buffer {match.group(1)!r} has no acid-base groups in the library: {_BUFFER_EXAMPLE}"
+        )
+    try:
+        molar = parse_si(match.group(2), "molar concentration")
+    except InputError as exc:
+        raise InputError(f"buffer {text!r}: the concentration must be molar, {_BUFFER_EXAMPLE}") from exc
+    if not (math.isfinite(molar) and 0 < molar <= 1000.0):
+        raise InputError(
+            f"buffer {text!r}: the concentration must be above 0 and at most 1 M, {_BUFFER_EXAMPLE}"
+        )
+    return f"{entry.name} {match.group(2)}"
+
+
+def with_buffer(product: Product, buffer: str | None) -> Product:
+    """``product`` with ``buffer`` (checked by :func:`parse_buffer`); unchanged for None."""
+    if buffer is None:
+        return product
+    return dataclasses.replace(product, buffer=parse_buffer(buffer), buffer_source="given for this plan")
+
+
+def suggest_buffer(ph: float, electrode: str) -> str:
+    """A buffer to hold ``ph`` against the drift under ``electrode`` (anode acid, cathode alkaline).
+
+    The library buffer with a pKa closest to the product's pH on the side the pH drifts to
+    (below it under the anode, above it under the cathode), at 50 mM: e.g. citrate at pH 6.5
+    under the anode (pKa 6.40), phosphate under the cathode (pKa 7.21).
+    """
+    sign = -1.0 if electrode == "anode" else 1.0
+
+    def distance(pkas: tuple[float, ...]) -> float:
+        # a pKa on the drift side, up to 1.5 units away, is best; one on the other side counts double
+        return min((sign * (pka - ph)) if sign * (pka - ph) >= -0.2 else 2 * abs(pka - ph) for pka in pkas)
+
+    name = min(_BUFFERS, key=lambda b: distance(b[1]))[0]
+    return f"{name} {_SUGGESTED_MM} mM"
+
+
+def stronger_buffer(buffer: str) -> str | None:
+    """The same buffer at twice its concentration (``citrate 50 mM`` → ``citrate 100 mM``).
+
+    None when twice would pass 1 M (the most :func:`parse_buffer` takes).
+    """
+    name, amount = buffer.split(None, 1)
+    if parse_si(amount, "molar concentration") * 2 > 1000.0:
+        return None
+    number = re.match(r"\s*([0-9.]+(?:[eE][-+]?[0-9]+)?)\s*(.*)", amount)
+    if number is None:
+        return None
+    return f"{name} {float(number.group(1)) * 2:g} {number.group(2)}".strip()
 
 
 def check_product(product: Product, *, today: dt.date) -> tuple[str, ...]:

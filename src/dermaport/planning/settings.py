@@ -10,7 +10,8 @@ again on every plan):
 * sensitive skin: "the lowest possible intensity" and "less time" (000): 0.1 mA/cm² (the
   gbo manual's iontophoresis figure) for two thirds of the time; very sensitive skin
   0.05 mA/cm² for half the time;
-* ramps of 30 s up and down (IontoDC);
+* ramps of 30 s up and down (IontoDC): the waveform's default ramp
+  (:data:`dermaport.protocol.waveform.DEFAULT_RAMP_S`), written into every step;
 * desincrustation (texture and acne protocol only): about 1.5 mA over a 10–15 cm²
   electrode for 3 min (galvanic practice notes), i.e. 0.1 mA/cm²; not on sensitive skin.
 """
@@ -18,14 +19,19 @@ again on every plan):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
-from dermaport.safety.limits import MIN_RAMP_S, density_ceiling
+from dermaport.protocol.steps import Amount, Desincrustation, Iontophoresis
+from dermaport.protocol.waveform import DEFAULT_RAMP_S, current_waveform
+from dermaport.safety.limits import CurrentSetting, density_ceiling
 
 __all__ = [
     "AREA_SETTINGS",
     "DESINCRUSTATION_DENSITY_MA_PER_CM2",
     "DESINCRUSTATION_S",
     "AreaSetting",
+    "current_setting",
+    "current_step",
     "default_setting",
     "format_duration",
     "skin_for_area",
@@ -53,7 +59,6 @@ AREA_SETTINGS: dict[str, AreaSetting] = {
 _SENSITIVE = {"normal": (None, 1.0), "sensitive": (0.1, 2 / 3), "very_sensitive": (0.05, 0.5)}
 DESINCRUSTATION_DENSITY_MA_PER_CM2 = 0.1
 DESINCRUSTATION_S = 3 * 60.0
-RAMP_S = MIN_RAMP_S
 
 
 def skin_for_area(area: str) -> str:
@@ -71,7 +76,7 @@ def default_setting(area: str, sensitivity: str | None) -> tuple[float, float]:
     lowest, factor = _SENSITIVE.get(sensitivity or "", _SENSITIVE["very_sensitive"])
     density = base.density_ma_per_cm2 if lowest is None else min(base.density_ma_per_cm2, lowest)
     density = min(density, density_ceiling(sensitivity))
-    duration = max(round(base.duration_s * factor / 15.0) * 15.0, 2 * RAMP_S)
+    duration = max(round(base.duration_s * factor / 15.0) * 15.0, 2 * DEFAULT_RAMP_S)
     return density, duration
 
 
@@ -80,3 +85,31 @@ def format_duration(seconds: float) -> str:
     if seconds % 60 == 0:
         return f"{seconds / 60:g} min"
     return f"{seconds:g} s"
+
+
+def _duration(seconds: float) -> Amount:
+    text = format_duration(seconds)
+    magnitude, unit = text.split()
+    return Amount(float(magnitude), unit, "duration", seconds)
+
+
+def current_step(
+    electrode: Literal["anode", "cathode"] | None, density_ma_per_cm2: float, seconds: float
+) -> Iontophoresis | Desincrustation:
+    """A current step at ``density_ma_per_cm2`` for ``seconds`` with the waveform's default ramp.
+
+    ``electrode`` None is desincrustation. The ramp is written out, so the plan file, the
+    engine and the device read the same trapezoid.
+    """
+    magnitude = round(density_ma_per_cm2, 4)
+    current = Amount(magnitude, "mA/cm2", "current density", magnitude * 10.0)  # mA/cm² → A/m²
+    ramp = _duration(DEFAULT_RAMP_S)
+    if electrode is None:
+        return Desincrustation(current, _duration(seconds), ramp)
+    return Iontophoresis(electrode, current, _duration(seconds), ramp)
+
+
+def current_setting(step: Iontophoresis | Desincrustation, electrode_area_cm2: float) -> CurrentSetting:
+    """The step as the hard limits check it: its waveform's peak density, time and ramp."""
+    wave = current_waveform(step, electrode_area_m2=electrode_area_cm2 * 1e-4)
+    return CurrentSetting(wave.peak_density_A_per_m2 * 0.1, electrode_area_cm2, wave.duration_s, wave.ramp_s)

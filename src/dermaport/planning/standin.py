@@ -4,26 +4,30 @@
 (mA·min/cm²) and to the concentration, split over the layers in fixed shares, with the
 electrode physics prefers (:func:`dermaport.library.assess`) delivering ten times more than
 the other one; and it drifts the vehicle pH linearly with the charge (acid at the anode,
-alkaline at the cathode) unless the electrode is buffered. It is monotone in time and
-current, which is what the target search relies on, and it can sleep to mimic the real
-engine's cost. Planning never uses it unless it is passed in.
+alkaline at the cathode) unless the electrode is buffered or Ag/AgCl (a product's buffer slows the drift to
+a quarter). It is monotone in time and
+current (the real engine need not be, and the target search does not rely on it), its charge
+is the waveform's trapezoid (:mod:`dermaport.protocol.waveform`, as the engine's and the
+device's), and it can sleep to mimic the real engine's cost. Planning never uses it unless it
+is passed in.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from dermaport.library import assess, load_actives
+from dermaport.planning.predictor import Prediction
 from dermaport.protocol.steps import Iontophoresis, Passive, parse_step
 from dermaport.protocol.waveform import current_waveform
 from dermaport.units import parse_concentration
 
 __all__ = ["LAYER_SHARES", "StandInPredictor"]
 
-LAYER_SHARES = {"stratum_corneum": 0.5, "viable_epidermis": 0.3, "dermis": 0.1, "cleared": 0.1}
+#: Shares of what crosses the surface: stratum corneum, viable epidermis, dermis, cleared.
+LAYER_SHARES = (0.5, 0.3, 0.1, 0.1)
 _SKIN_PI = 4.8
 
 
@@ -34,15 +38,16 @@ class StandInPredictor:
     ug_per_ma_min_per_cm2: float = 40.0  # total delivered per unit charge at 3 % w/v
     ph_drift_per_ma_min_per_cm2: float = 0.5
     passive_ug_per_cm2_per_min: float = 0.05
+    buffered_drift_factor: float = 0.25  # a product with a buffer drifts this share as far
     delay_s: float = 0.0
     calls: int = 0
 
-    def __call__(self, request: Any) -> Mapping[str, Any]:
+    def __call__(self, request: Any) -> Prediction:
         """Predict for a PredictionRequest (any object with its attributes)."""
         self.calls += 1
         if self.delay_s:
             time.sleep(self.delay_s)
-        active = load_actives().get(request.active)
+        active = load_actives().resolve(request.active)
         preferred = assess(active, request.vehicle_ph, skin_isoelectric_point=_SKIN_PI).electrode
         scale = parse_concentration(request.concentration).value_si / 0.03
         charge = signed = total = 0.0
@@ -57,15 +62,22 @@ class StandInPredictor:
                 signed += q if wave.polarity == "cathode" else -q
             elif isinstance(step, Passive):
                 total += self.passive_ug_per_cm2_per_min * step.duration.si / 60.0 * scale
-        drift = 0.0 if request.electrode == "buffered" else self.ph_drift_per_ma_min_per_cm2
+        drift = 0.0 if request.electrode in ("buffered", "ag-agcl") else self.ph_drift_per_ma_min_per_cm2
+        if getattr(request, "buffer", None):
+            drift *= self.buffered_drift_factor
         ph_end = request.vehicle_ph + drift * signed
-        return {
-            "delivered_ug_per_cm2": {layer: total * share for layer, share in LAYER_SHARES.items()},
-            "total_delivered_ug_per_cm2": total,
-            "vehicle_ph_min": min(request.vehicle_ph, ph_end),
-            "vehicle_ph_max": max(request.vehicle_ph, ph_end),
-            "vehicle_ph_end": ph_end,
-            "charge_dose_mA_min": charge * request.electrode_area_m2 * 1e4,
-            "transport_number": None,
-            "model": "stand-in (closed form, not physics)",
-        }
+        sc, ve, de, beyond = (total * share for share in LAYER_SHARES)
+        return Prediction(
+            stratum_corneum_ug_per_cm2=sc,
+            viable_epidermis_ug_per_cm2=ve,
+            dermis_ug_per_cm2=de,
+            beyond_ug_per_cm2=beyond,
+            total_ug_per_cm2=total,
+            vehicle_ph_start=request.vehicle_ph,
+            vehicle_ph_min=min(request.vehicle_ph, ph_end),
+            vehicle_ph_max=max(request.vehicle_ph, ph_end),
+            vehicle_ph_end=ph_end,
+            charge_dose_ma_min=charge * request.electrode_area_m2 * 1e4,
+            transport_number=None,
+            model="stand-in (closed form, not physics)",
+        )

@@ -5,28 +5,30 @@ search looks at current density, time and (where physics allows both) polarity, 
 the gentlest plan that reaches the target within every hard limit: the lowest peak current
 density first, then the shortest time.
 
-It assumes what the physics guarantees for one polarity: more charge never delivers less,
-so delivery grows with time at a given density, and with density at the longest time the
-limits allow. That makes both searches bisections: over a grid of density levels (is the
-target reachable at this level's longest allowed time?), then over time on a 15-second grid
-at the lowest level that reaches it. The vehicle pH drifts further with more charge, so it
-is checked at the shortest time found; if it leaves 4–8 there, the next level up is tried.
-A few dozen engine calls at most; each is counted.
+It assumes nothing about how delivery changes with current density: more current does not
+always deliver more (a neutral active rides electroosmosis, which a stronger field and a
+drifting vehicle pH can weaken; niacinamide under the anode delivers less at 0.4 mA/cm² than
+at 0.1). So it *scans* the density levels, lowest first, each at the longest time the limits
+allow there, and stops at the first level where the target is met; then it refines time on
+that level by bisection over a 15-second grid. The one assumption is within a level: what
+has crossed into a layer by the end of a longer step is at least what a shorter one gave,
+and the vehicle pH drifts further with more charge. When the vehicle pH leaves 4–8 at a
+level's longest time, that level is judged at the longest time that keeps it inside.
 
 When no setting reaches the target, :class:`TargetUnreachableError` names the limits that bind
-and the best figure reachable within them.
+and the best figure found within them. Every engine call is counted.
 """
 
 from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from dermaport.errors import InputError, SafetyError
-from dermaport.planning.predictor import LAYERS, reached, vehicle_ph_range
+from dermaport.planning.predictor import LAYERS, Prediction
 from dermaport.planning.settings import format_duration
 from dermaport.safety.limits import (
     MAX_CHARGE_DOSE_MA_MIN,
@@ -59,7 +61,7 @@ TIME_STEP_S = 15.0
 _EXAMPLE = "'20 ug/cm2 viable_epidermis'"
 
 #: Evaluate: (electrode, current density mA/cm², duration s) → the engine's prediction.
-Evaluate = Callable[[str, float, float], Mapping[str, Any]]
+Evaluate = Callable[[str, float, float], Prediction]
 
 
 @dataclass(frozen=True)
@@ -145,7 +147,7 @@ class Trial:
     delivered_ug_per_cm2: float
     ph_min: float
     ph_max: float
-    prediction: Mapping[str, Any]
+    prediction: Prediction
 
     @property
     def ph_ok(self) -> bool:
@@ -183,47 +185,55 @@ class _Search:
         key = (electrode, density, duration)
         if key not in self.trials:
             prediction = self.evaluate(electrode, density, duration)
-            low, high = vehicle_ph_range(prediction)
-            amount = reached(prediction, self.target.layer) if self.target is not None else math.nan
-            self.trials[key] = Trial(electrode, density, duration, amount, low, high, prediction)
+            amount = prediction.reached(self.target.layer) if self.target is not None else math.nan
+            self.trials[key] = Trial(
+                electrode,
+                density,
+                duration,
+                amount,
+                prediction.vehicle_ph_min,
+                prediction.vehicle_ph_max,
+                prediction,
+            )
             logger.debug("trial %s: %.4g ug/cm2", self.trials[key].describe(), amount)
         return self.trials[key]
 
     def meets(self, trial: Trial) -> bool:
         return self.target is not None and trial.delivered_ug_per_cm2 >= self.target.amount_ug_per_cm2
 
-    def reaches(self, electrode: str, density: float) -> bool:
+    def fits(self, trial: Trial) -> bool:
+        """Meets the target with the vehicle pH inside 4–8."""
+        return trial.ph_ok and self.meets(trial)
+
+    def best_at(self, electrode: str, density: float) -> Trial | None:
+        """The level's figure: its longest allowed time, shortened to keep the pH if it must be.
+
+        None when no step fits at this level (too short for the ramps, or the pH leaves the
+        range even at the shortest step). The pH bisection is run only where the longest time
+        meets the target, since a shorter step does not deliver more.
+        """
         longest = self.space.longest_s(density)
-        return longest >= self.space.shortest_s and self.meets(self.trial(electrode, density, longest))
-
-    def lowest_level(self, electrode: str, levels: list[float]) -> int | None:
-        lo, hi = 0, len(levels) - 1
-        if hi < 0 or not self.reaches(electrode, levels[hi]):
+        if longest < self.space.shortest_s:
             return None
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if self.reaches(electrode, levels[mid]):
-                hi = mid
-            else:
-                lo = mid + 1
-        return lo
+        top = self.trial(electrode, density, longest)
+        if top.ph_ok or not self.meets(top):
+            return top
+        return self.longest_within_ph(electrode, density, longest)
 
-    def shortest(self, electrode: str, density: float, at_most_s: float = math.inf) -> Trial:
-        """The shortest time on the grid meeting the target at ``density``.
+    def shortest(self, electrode: str, density: float, known_s: float) -> Trial:
+        """The shortest time on the grid at ``density`` that fits; ``known_s`` is one that does.
 
-        ``at_most_s`` is a time already known to meet it at a lower density (more current
-        for as long never delivers less), which narrows the bisection.
+        Bisection keeping a fitting time as its upper end, so the trial returned always fits.
         """
         step = self.space.time_step_s
-        first = math.ceil(self.space.shortest_s / step)
-        lo, hi = first, int(min(self.space.longest_s(density), at_most_s) / step)
+        lo, hi = math.ceil(self.space.shortest_s / step), round(known_s / step)
         while lo < hi:
             mid = (lo + hi) // 2
-            if self.meets(self.trial(electrode, density, mid * step)):
+            if self.fits(self.trial(electrode, density, mid * step)):
                 hi = mid
             else:
                 lo = mid + 1
-        return self.trial(electrode, density, lo * step)
+        return self.trial(electrode, density, hi * step)
 
     def longest_within_ph(self, electrode: str, density: float, at_most_s: float = math.inf) -> Trial | None:
         """The longest time at ``density`` that keeps the vehicle pH in range (pH drifts with charge)."""
@@ -242,25 +252,24 @@ class _Search:
 
 
 def seek(target: Target, space: SearchSpace, evaluate: Evaluate) -> SeekResult:
-    """The gentlest (lowest density, then shortest time) trial meeting ``target`` within the limits."""
+    """The gentlest (lowest density, then shortest time) trial meeting ``target`` within the limits.
+
+    Scans the density levels upwards, each electrode at the level's longest allowed time
+    (kept within the vehicle pH limit), and refines time at the first level that meets the
+    target; no assumption that a higher level delivers more.
+    """
     search = _Search(target, space, evaluate)
     levels = space.levels()
-    lowest = {e: search.lowest_level(e, levels) for e in space.electrodes}
-    reachable = [i for i in lowest.values() if i is not None]
-    if reachable:
-        known: dict[str, float] = {}  # per electrode, a time that meets the target at a lower level
-        for index in range(min(reachable), len(levels)):
-            found = [
-                search.shortest(e, levels[index], known.get(e, math.inf))
-                for e in space.electrodes
-                if (i := lowest[e]) is not None and i <= index and search.reaches(e, levels[index])
-            ]
-            known.update((t.electrode, t.duration_s) for t in found if search.meets(t))
-            fitting = [t for t in found if t.ph_ok and search.meets(t)]
-            if fitting:
-                best = min(fitting, key=lambda t: t.duration_s)
-                logger.info("target %s: %s after %d calls", target, best.describe(), len(search.trials))
-                return SeekResult(best, len(search.trials))
+    for level in levels:
+        fitting = [
+            search.shortest(t.electrode, level, t.duration_s)
+            for e in space.electrodes
+            if (t := search.best_at(e, level)) is not None and search.fits(t)
+        ]
+        if fitting:
+            best = min(fitting, key=lambda t: (t.duration_s, -t.delivered_ug_per_cm2))
+            logger.info("target %s: %s after %d calls", target, best.describe(), len(search.trials))
+            return SeekResult(best, len(search.trials))
     raise _unreachable(search, levels)
 
 
@@ -277,9 +286,13 @@ def longest_within_ph(
 def _unreachable(search: _Search, levels: list[float]) -> TargetUnreachableError:
     space, target = search.space, search.target
     assert target is not None
-    if levels:
-        for electrode in space.electrodes:
-            search.longest_within_ph(electrode, levels[-1])
+    for electrode in space.electrodes:
+        # the best figure within the pH limit: where the scan's best level left the range at its
+        # longest time, find how much it gives at the longest time that keeps the pH inside
+        outside = [t for t in search.trials.values() if t.electrode == electrode and not t.ph_ok]
+        if outside:
+            top = max(outside, key=lambda t: t.delivered_ug_per_cm2)
+            search.longest_within_ph(electrode, top.density_ma_per_cm2, top.duration_s)
     trials = list(search.trials.values())
     within = [t for t in trials if t.ph_ok]
     best = max(within, key=lambda t: t.delivered_ug_per_cm2, default=None)
@@ -287,12 +300,12 @@ def _unreachable(search: _Search, levels: list[float]) -> TargetUnreachableError
     if not levels:
         binding.append(f"current density {space.cap_ma_per_cm2:g} mA/cm² (no current allowed)")
     else:
-        top = levels[-1]
+        top_level = levels[-1]
         if space.cap_ma_per_cm2 == MAX_CURRENT_MA / space.electrode_area_cm2:
             binding.append(f"current {MAX_CURRENT_MA:g} mA")
         else:
             binding.append(f"current density {space.cap_ma_per_cm2:g} mA/cm²")
-        if space.longest_s(top) >= MAX_CURRENT_STEP_S:
+        if space.longest_s(top_level) >= MAX_CURRENT_STEP_S:
             binding.append(f"treatment time {MAX_CURRENT_STEP_S / 60:g} min")
         else:
             binding.append(f"charge dose {MAX_CHARGE_DOSE_MA_MIN:g} mA·min")
