@@ -19,6 +19,7 @@ from dermaport.device import FakeClock, SessionRunner, SimulatedDevice
 from dermaport.device.electrical import skin_load
 from dermaport.device.session_plan import plan_from_json
 from dermaport.errors import SafetyError
+from dermaport.planning.digest import with_digest
 from dermaport.planning.plan import Plan, make_plan
 from dermaport.planning.products import CATALOGUE, product_named
 from dermaport.planning.standin import StandInPredictor
@@ -43,7 +44,7 @@ CASES = [(c, a) for p in PROTOCOLS if p.delivery == "iontophoresis" for c in p.c
 
 def delivered_on_the_device(plan: Plan, *, seed: int) -> float:
     """The charge the runner counts when it runs the plan's JSON file, mA·min."""
-    session = plan_from_json(json.loads(json.dumps(plan.to_json())), source="plan.json")
+    session = plan_from_json(json.loads(json.dumps(with_digest(plan.to_json()))), source="plan.json")
     clock = FakeClock()
     device = SimulatedDevice(
         skin_load(plan.electrode_area_cm2), clock=clock, seed=seed, watchdog_s=WATCHDOG_S
