@@ -26,7 +26,7 @@ from __future__ import annotations
 import logging
 import math
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import Literal
 
 import numpy as np
@@ -339,8 +339,10 @@ def _fluxes(
     d_right = np.empty_like(d_left)
     alpha_l = alpha[:, left]
     alpha_r = np.where(valid[None, :], alpha[:, rr], 0.0)
-    d_left[:, :s_count] = np.einsum("qsm,mf->qsf", kp, a * alpha_l)
-    d_right[:, :s_count] = np.einsum("qsm,mf->qsf", kp, -b * alpha_r)
+    q_count = k.shape[0]
+    kp_flat = kp.reshape(q_count * s_count, -1)
+    d_left[:, :s_count] = (kp_flat @ (a * alpha_l)).reshape(q_count, s_count, -1)
+    d_right[:, :s_count] = (kp_flat @ (-b * alpha_r)).reshape(q_count, s_count, -1)
     d_left[:, s_count] = k @ (a * dc[:, left])
     d_right[:, s_count] = k @ (-b * np.where(valid[None, :], dc[:, rr], 0.0))
     fl = _Fluxes(
@@ -434,6 +436,7 @@ def _electroosmotic_coefficients(chain: Chain, cond: Conditions, ph: Array) -> t
     return out[0], out[1]
 
 
+@lru_cache(maxsize=8)
 def _bottom(chain: Chain, cond: Conditions) -> tuple[Array, Array]:
     ph = np.array([cond.bottom_ph])
     alpha, slope = speciation(chain, ph, cond.kw)
