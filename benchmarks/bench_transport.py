@@ -125,7 +125,7 @@ def library_worst_case() -> None:
         for electrode in ("inert", "ag-agcl"):
             for step in STEPS:
                 start = time.perf_counter()
-                r = simulate(active, concentration(active), [step], electrode=electrode)  # type: ignore[arg-type]
+                r = simulate(active, concentration(active), [step], electrode=electrode)
                 took = time.perf_counter() - start
                 count += 1
                 worst_balance = max(worst_balance, r.mass_balance_error)
@@ -143,7 +143,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--refinement", action="store_true", help="also print the mesh refinement table")
-    parser.add_argument("--library", action="store_true", help="also run the whole library, print the worst case")
+    parser.add_argument("--library", action="store_true", help="also run the whole library: the worst case")
     args = parser.parse_args()
 
     reference()  # warm caches (library load, imports)
