@@ -101,7 +101,7 @@ def fipy_side_by_side() -> None:
     start = time.perf_counter()
     chain, cond, state = column(cells // 3)
     state, _, _ = run(chain, cond, state, list(np.linspace(0.2, 120.0, 600)))
-    ours = float(np.sum(state.u[0, chain.route == 0] * chain.column.widths_m))
+    ours = float(np.sum(state.u[0, 1:] * chain.volume_m[1:]))  # every tissue cell, K = 1
     our_time = time.perf_counter() - start
     print(f"FiPy slab (60 cells, 600 steps): amount in slab {fipy_amount:.6e} mol/m², {fipy_time:.3f} s")
     print(f"dermaport same problem:          amount in slab {ours:.6e} mol/m², {our_time:.3f} s")
