@@ -101,7 +101,7 @@ def fipy_side_by_side() -> None:
     start = time.perf_counter()
     chain, cond, state = column(cells // 3)
     state, _, _ = run(chain, cond, state, list(np.linspace(0.2, 120.0, 600)))
-    ours = float(np.sum(state.u[0, chain.route == 0] * chain.column.widths_m))
+    ours = float(np.sum(state.u[0, 1:] * chain.volume_m[1:]))  # every tissue cell, K = 1
     our_time = time.perf_counter() - start
     print(f"FiPy slab (60 cells, 600 steps): amount in slab {fipy_amount:.6e} mol/m², {fipy_time:.3f} s")
     print(f"dermaport same problem:          amount in slab {ours:.6e} mol/m², {our_time:.3f} s")
@@ -111,12 +111,39 @@ def fipy_side_by_side() -> None:
     )
 
 
+def library_worst_case() -> None:
+    """Every library active under anode, cathode and passive on inert and Ag/AgCl: the slowest run."""
+    from dermaport.library.actives import load_actives
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from tests.physics.test_library_runs import STEPS, concentration
+
+    worst = (0.0, "")
+    worst_balance = 0.0
+    count = 0
+    for active in load_actives():
+        for electrode in ("inert", "ag-agcl"):
+            for step in STEPS:
+                start = time.perf_counter()
+                r = simulate(active, concentration(active), [step], electrode=electrode)
+                took = time.perf_counter() - start
+                count += 1
+                worst_balance = max(worst_balance, r.mass_balance_error)
+                if took > worst[0]:
+                    worst = (took, f"{active.name}, {step}, {electrode}")
+    print(
+        f"whole library ({count} runs): slowest {worst[0]:.2f} s ({worst[1]}); "
+        f"worst mass balance {worst_balance:.1e}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--variants", type=int, default=1000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--refinement", action="store_true", help="also print the mesh refinement table")
+    parser.add_argument("--library", action="store_true", help="also run the whole library: the worst case")
     args = parser.parse_args()
 
     reference()  # warm caches (library load, imports)
@@ -138,6 +165,8 @@ def main() -> None:
         f"delivered {min(results):.3g}-{max(results):.3g} µg/cm²"
     )
     fipy_side_by_side()
+    if args.library:
+        library_worst_case()
     if args.refinement:
         refinement()
 

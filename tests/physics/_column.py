@@ -7,9 +7,10 @@ import math
 import numpy as np
 
 from dermaport.physics.chemistry import MeanCharge
+from dermaport.physics.constants import WATER_ION_PRODUCT
 from dermaport.physics.hindrance import renkin
 from dermaport.physics.mesh import layered_mesh
-from dermaport.physics.model import Chain, RouteProperties, Solute, build_chain
+from dermaport.physics.model import Chain, RouteProperties, Solute, TissueBuffer, build_chain
 from dermaport.physics.solver import Conditions, State, advance
 
 D_TRACE = 1.0e-9  # m²/s
@@ -21,16 +22,21 @@ THICKNESS = 300e-6  # m
 def column(
     cells_per_third: int, *, charge: int = 0, fixed: float = 0.0, kappa: float = 0.0
 ) -> tuple[Chain, Conditions, State]:
-    """One homogeneous medium (K = 1, D unhindered) under a huge, well-mixed vehicle."""
+    """One homogeneous medium (K = 1, D unhindered) under a huge, well-mixed vehicle.
+
+    The top third is the "stratum corneum" (both routes identical, each half the area), the
+    rest the living column; ``fixed`` is a fixed charge (mol/m³) in the top third, pH-independent.
+    """
     solutes = (
         Solute("trace", "active", 100.0, D_TRACE, 1e-10, MeanCharge((), charge)),
         Solute("sodium", "strong", 23.0, D_NA, 1e-10, MeanCharge((), 1)),
         Solute("chloride", "strong", 35.45, D_CL, 1e-10, MeanCharge((), -1)),
-        Solute("hydrogen_ion", "proton", 1.0, 9.3e-9, 1e-10, MeanCharge((), 1)),
-        Solute("hydroxide", "hydroxide", 17.0, 5.3e-9, 1e-10, MeanCharge((), -1)),
     )
     mesh = layered_mesh([THICKNESS / 3] * 3, [cells_per_third] * 3, 1.0)
     routes = RouteProperties((0.5, 0.5), (1.0, 1.0), 1.0, (math.inf, math.inf))
+    n = 1 + 2 * cells_per_third + 2 * cells_per_third
+    offset = np.zeros(n)
+    offset[1 : 1 + 2 * cells_per_third] = -fixed
     chain = build_chain(
         mesh,
         routes,
@@ -38,31 +44,37 @@ def column(
         vehicle_volume_m=1e6,
         viable_water_fraction=1.0,
         viable_diffusivity_ratio=1.0,
-        hindrance_of=renkin,
+        water_ion_diffusivity_m2_s=(9.3e-9, 5.3e-9),
+        diffusive_hindrance=renkin,
+        convective_hindrance=renkin,
+        buffer=TissueBuffer(np.zeros(n), np.full(n, 7.0), offset),
     )
-    bottom = np.array([0.0, NACL, NACL, 1e-4, 1e-4])
+    bottom = np.array([0.0, NACL, NACL])
     cond = Conditions(
         temperature_c=25.0,
         viable_ph=7.0,
-        isoelectric_point=4.8,
-        fixed_charge_mol_per_m3=fixed,
         electroosmotic_coefficient=kappa,
         electrode="inert",
         bottom=bottom,
-        weak_vehicle=(),
+        bottom_ph=7.0,
+        kw=WATER_ION_PRODUCT,
         active=0,
-        proton=3,
-        hydroxide=4,
+        sodium=1,
         chloride=2,
-        strong=(1, 2),
     )
     u = np.repeat(bottom[:, None], chain.n_cells, axis=1)
+    sc = chain.kind == 1
+    if fixed:  # Donnan equilibrium of the charged top third with the saline
+        x = -fixed
+        cation = 0.5 * (-x + math.sqrt(x * x + 4 * NACL**2))
+        u[1, sc] = cation
+        u[2, sc] = cation + x
     u[0, chain.vehicle] = 1.0 if charge == 0 else 0.1
     if charge:
         u[2 if charge > 0 else 1, chain.vehicle] += (
             abs(charge) * 0.1
         )  # its counter-ion keeps the vehicle neutral
-    state = State(u=u, ph=7.0, dpsi=np.zeros(chain.n_cells + 1))
+    state = State(u=u, ph=np.full(chain.n_cells, 7.0), dpsi=np.zeros(chain.n_faces))
     return chain, cond, state
 
 

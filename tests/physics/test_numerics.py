@@ -7,7 +7,20 @@ import pytest
 
 from dermaport.physics.bordered import BorderedBandedSystem
 from dermaport.physics.model import Chain
-from dermaport.physics.solver import Conditions, State, _assemble, _coefficients, _layout, capacity_and_kd
+from dermaport.physics.solver import (
+    Conditions,
+    State,
+    _assemble,
+    _bottom,
+    _clearance,
+    _electrode,
+    _electroosmotic_coefficients,
+    _fluxes_for,
+    _incidence,
+    _layout,
+    _storage,
+    speciation,
+)
 from dermaport.physics.stepping import TimeControl
 from tests.physics._column import column
 
@@ -57,44 +70,63 @@ def _residual_and_system(
     chain: Chain, cond: Conditions, x: np.ndarray, state: State, dt: float, current: float
 ) -> tuple[np.ndarray, BorderedBandedSystem]:
     """The Newton residual at the unknowns ``x`` (band part, then the four globals)."""
-    lay = _layout(len(chain.solutes), chain.n_cells)
-    u, dpsi = x[lay.cell], x[lay.face]
+    lay = _layout(chain)
+    s_count = len(chain.solutes)
+    u, ph, dpsi = x[lay.cell[:s_count]], x[lay.cell[s_count]], x[lay.face]
     currents, flow = x[lay.size : lay.size + 2], x[lay.size + 2 :]
-    capacity, _, _ = capacity_and_kd(chain, cond, state.ph)
-    co = _coefficients(chain, cond, u, dpsi, flow, state.ph)
+    alpha0, slope0 = speciation(chain, state.ph, cond.kw)
+    stored_old, _ = _storage(chain, cond, state.u, state.ph, alpha0, slope0)
+    fl, alpha, slope, _ = _fluxes_for(chain, cond, u, ph, dpsi, flow, _bottom(chain, cond), True)
+    stored, dstore = _storage(chain, cond, u, ph, alpha, slope)
+    loss, dloss = _clearance(chain, cond, u, alpha, slope)
+    source, dsource = _electrode(cond, s_count, current / 96485.33212, float(u[cond.chloride, 0]))
+    dloss[:, :, 0] -= dsource
     system, residual, border = _assemble(
         chain,
-        cond,
-        co,
-        u=u,
+        lay,
+        _incidence(chain),
+        fl,
+        stored=stored,
+        dstore=dstore,
+        loss=loss,
+        dloss=dloss,
+        stored_old=stored_old,
+        source=source,
+        dt=dt,
         dpsi=dpsi,
         currents=currents,
         flow=flow,
-        ph=state.ph,
-        stored_old=chain.volume_m * capacity * state.u,
-        dt=dt,
+        eo=_electroosmotic_coefficients(chain, cond, state.ph),
         current_a_per_m2=current,
-        area=chain.face_area,
         attached=True,
     )
     return np.concatenate((residual, border)), system
 
 
-@pytest.mark.parametrize("charge", [0, 1, -2])
-def test_the_assembled_jacobian_is_the_derivative_of_the_residual(charge: int) -> None:
-    """Every entry of the banded-with-border Jacobian against central finite differences."""
-    chain, cond, state = column(3, charge=charge, fixed=20.0, kappa=2e-12)
-    lay = _layout(len(chain.solutes), chain.n_cells)
+@pytest.mark.parametrize(("charge", "weak"), [(0, False), (1, False), (-2, False), (0, True)])
+def test_the_assembled_jacobian_is_the_derivative_of_the_residual(charge: int, weak: bool) -> None:
+    """Every entry of the banded-with-border Jacobian against central finite differences.
+
+    ``weak``: the real chain (a weak base with a lipid route, the tissue buffer, clearance,
+    an Ag/AgCl anode) on a coarse mesh, so the pH derivatives are checked too.
+    """
+    if weak:
+        chain, cond, state = _real_chain()
+    else:
+        chain, cond, state = column(3, charge=charge, fixed=20.0, kappa=2e-12)
+    lay = _layout(chain)
+    s_count = len(chain.solutes)
     rng = np.random.default_rng(7)
     x = np.zeros(lay.size + 4)
-    x[lay.cell] = state.u * (1.0 + 0.2 * rng.random(state.u.shape))
-    x[lay.face] = 0.3 * rng.normal(size=chain.n_cells + 1)
+    x[lay.cell[:s_count]] = state.u * (1.0 + 0.2 * rng.random(state.u.shape)) + 1e-3
+    x[lay.cell[s_count]] = state.ph + 0.3 * rng.normal(size=chain.n_cells)
+    x[lay.face] = 0.3 * rng.normal(size=chain.n_faces)
     x[lay.size :] = (12.0, 6.0, 1e-7, -2e-7)  # route currents (A/m²), flows (m/s)
     _, system = _residual_and_system(chain, cond, x, state, 0.5, 18.0)
     jacobian = system.dense()
     numeric = np.zeros_like(jacobian)
     for j in range(x.size):
-        h = 1e-6 * max(abs(x[j]), 1e-11 if j >= lay.size + 2 else 1e-3)
+        h = (1e-4 if j >= lay.size + 2 else 1e-6) * max(abs(x[j]), 1e-11 if j >= lay.size + 2 else 1e-3)
         up, down = x.copy(), x.copy()
         up[j] += h
         down[j] -= h
@@ -104,3 +136,24 @@ def test_the_assembled_jacobian_is_the_derivative_of_the_residual(charge: int) -
         ) / (2 * h)
     scale = np.maximum(np.abs(numeric).max(axis=1), np.abs(jacobian).max(axis=1))[:, None]
     assert np.max(np.abs(jacobian - numeric) / scale) < 1e-4
+
+
+def _real_chain() -> tuple[Chain, Conditions, State]:
+    from dermaport.library.actives import load_actives
+    from dermaport.library.skin import load_skin
+    from dermaport.physics.setup import Resolution, Vehicle, build
+
+    library = load_actives()
+    lido = library.resolve("lidocaine")
+    ions = {name: library.get(name) for name in ("sodium", "chloride", "hydrogen_ion", "hydroxide")}
+    buffer = ((library.get("phosphate"), 10.0),)
+    vehicle = Vehicle(6.5, 20e-6, 80.0, (), buffer)
+    return build(
+        lido,
+        vehicle,
+        load_skin().get("human_face"),
+        ions,
+        electrode="ag-agcl",
+        in_vitro=False,
+        resolution=Resolution(3, 2, 2, 2),
+    )

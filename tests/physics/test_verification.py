@@ -14,7 +14,7 @@ from dermaport.physics.constants import FARADAY_C_PER_MOL, thermal_voltage_v
 from dermaport.physics.model import VEHICLE, Chain
 from dermaport.physics.setup import Resolution, Vehicle, build
 from dermaport.physics.sg import bernoulli_pair
-from dermaport.physics.solver import Conditions, ElectrodeKind, State, advance, charges
+from dermaport.physics.solver import Conditions, ElectrodeKind, State, advance, buffer_charge, speciation
 from dermaport.units import parse_concentration
 from tests.physics._column import D_TRACE, THICKNESS, column, run, steady
 
@@ -52,8 +52,8 @@ def test_steady_flux_of_a_trace_ion_in_a_constant_field_is_goldmans() -> None:
     chain, cond, state = column(10, charge=1)
     current = 300.0  # A/m², into the skin: a drop of a few RT/F across 0.3 mm of 0.1 M NaCl
     state, flux = steady(chain, cond, state, current)
-    route = chain.face_route == 0
-    nu = -float(np.sum((state.dpsi * chain.face_dir)[route]))  # vehicle to the reservoir below
+    route = chain.face_route != 1
+    nu = -float(np.sum(state.dpsi[route]))  # vehicle to the reservoir below
     permeability = D_TRACE / THICKNESS
     goldman = 0.1 * permeability * nu / (1 - math.exp(-nu))  # c0 = 0.1 mol/m³
     assert nu > 1.0
@@ -73,7 +73,7 @@ def test_steady_convection_diffusion_flux() -> None:
 
 def _reaction_diffusion_error(cells: int, k: float) -> float:
     chain, cond, state = column(cells)
-    chain.clearance[0, chain.route >= 0] = k
+    chain.clearance[0, chain.depth_index >= 0] = k
     _, flux = steady(chain, cond, state)
     m = math.sqrt(k / D_TRACE)
     exact = D_TRACE * m / math.tanh(m * THICKNESS)
@@ -105,10 +105,10 @@ def test_mass_balance_to_round_off(cathodal_sap: dict[str, object]) -> None:
     applied = float(d["applied_ug_per_cm2"])  # type: ignore[arg-type]
     remaining = float(d["vehicle_remaining_ug_per_cm2"])  # type: ignore[arg-type]
     total = float(d["total_delivered_ug_per_cm2"])  # type: ignore[arg-type]
-    layers = d["delivered_ug_per_cm2"]
+    layers = d["layers_ug_per_cm2"]
     assert isinstance(layers, dict)
     assert abs(applied - remaining - total) / applied < 1e-9
-    assert abs(total - sum(layers.values())) / applied < 1e-9
+    assert abs(total - sum(layers.values())) / applied < 1e-9  # SC, VE, dermis, subcutis, cleared
     assert d["mass_balance_error"] < 1e-9  # type: ignore[operator]
 
 
@@ -124,14 +124,14 @@ def test_transport_number_at_most_one_and_faradays_bound(active: str, step: str,
     result = simulate(active, "100 mM", [step], vehicle_ph=ph, electrode="ag-agcl", in_vitro=True)
     assert result.transport_number is not None
     assert 0.0 < result.transport_number <= 1.0
-    # the active crosses the surface with its charge in the skin (pH 7.4 in vitro); the charge
-    # it carries is the transport number's share of the charge passed, and cannot exceed it
+    # the active crosses the surface in its charge states there; the charge it carries is the
+    # transport number's share of the charge passed and cannot exceed what its most charged
+    # state would carry
     entry = load_actives().resolve(active)
     moles = result.total_delivered_ug_per_cm2 / entry.mw_g_per_mol / 100.0
     charge_passed = result.charge_dose_mA_min * 60e-3 / (result.electrode_area_cm2 * 1e-4)  # C/m²
-    carried = abs(entry.mean_charge(7.4)) * moles * FARADAY_C_PER_MOL
-    assert carried <= charge_passed * 1.000001
-    assert result.transport_number == pytest.approx(carried / charge_passed, rel=1e-6)
+    most = max(abs(z) for z in entry.charge_fractions(ph)) if entry.entry.ionisable_groups else 1
+    assert result.transport_number * charge_passed <= most * moles * FARADAY_C_PER_MOL * 1.000001
 
 
 def test_thermal_voltage() -> None:
@@ -148,21 +148,33 @@ def _built_reference(electrode: ElectrodeKind) -> tuple[Chain, Conditions, State
     return build(sap, vehicle, skin, ions, electrode=electrode, in_vitro=False, resolution=Resolution())
 
 
+def _cell_charge(chain: Chain, cond: Conditions, state: State) -> np.ndarray:
+    """Net charge in each cell (mol per m² of skin): every charge state, water ions, fixed groups."""
+    alpha, _ = speciation(chain, state.ph, cond.kw)
+    mi = chain.micro
+    conc = alpha.copy()
+    conc[: mi.proton] *= state.u[mi.parent[: mi.proton]]
+    mobile = np.sum(chain.capacity * mi.z[:, None] * conc, axis=0)
+    return np.asarray(chain.volume_m * (mobile + chain.water * buffer_charge(chain, state.ph)))
+
+
 @pytest.mark.parametrize("electrode", ["ag-agcl", "inert"])
 def test_every_skin_cell_keeps_its_charge_under_current(electrode: ElectrodeKind) -> None:
     """Current continuity on every face conserves each cell's charge, across every junction.
 
-    The drug crosses the stratum corneum/viable epidermis and appendage/viable junctions; a
-    charge that changed there would pile the drug up in the junction's cell.
+    The drug changes charge state as it passes from the acid SC into the pH 7.4 viable
+    epidermis; the protons it gives up are carried to the tissue buffer, so no cell gains
+    charge (where clearance acts, the active leaves with its counter-ions).
     """
     chain, cond, state = _built_reference(electrode)
-    before = np.sum(charges(chain, cond, state.ph) * state.u, axis=0)
+    before = _cell_charge(chain, cond, state)
     for _ in range(60):
         state, _ = advance(chain, cond, state, 1.0, -3.0)  # 0.3 mA/cm² under the cathode
-    after = np.sum(charges(chain, cond, state.ph) * state.u, axis=0)
-    no_clearance = np.all(chain.clearance == 0.0, axis=0) & (chain.kind != VEHICLE)
-    ionic = float(np.max(state.u[:, no_clearance]))
-    assert np.max(np.abs(after - before)[no_clearance]) < 1e-6 * ionic
+    after = _cell_charge(chain, cond, state)
+    skin = chain.kind != VEHICLE
+    ionic = float(np.max(state.u[:, skin] * chain.volume_m[skin]))
+    assert np.max(np.abs(after - before)[skin]) < 1e-6 * ionic
+    assert abs(after[0] - before[0]) < 1e-6 * float(np.max(state.u[:, 0]) * chain.volume_m[0])
 
 
 def test_mesh_refinement_changes_the_reference_prediction_little() -> None:
@@ -175,7 +187,7 @@ def test_mesh_refinement_changes_the_reference_prediction_little() -> None:
         step,
         vehicle_ph=7.0,
         electrode="ag-agcl",
-        resolution=Resolution(48, 24, 32),
+        resolution=Resolution(48, 24, 32, 16),
     )
     assert fine.total_delivered_ug_per_cm2 == pytest.approx(base.total_delivered_ug_per_cm2, rel=0.03)
     assert fine.delivered.viable_epidermis == pytest.approx(base.delivered.viable_epidermis, rel=0.1)
@@ -183,7 +195,7 @@ def test_mesh_refinement_changes_the_reference_prediction_little() -> None:
 
 
 def test_a_solute_too_large_for_the_intercellular_pores_still_solves() -> None:
-    """Hyaluronic acid (5 kDa) is shut out of the 2 nm pores (Renkin: no conductance there):
+    """Hyaluronic acid (5 kDa) is shut out of the 2 nm pores (no conductance there):
     it may cross only by the appendages, and mass is still conserved."""
     result = simulate(
         "hyaluronic acid 5kda",
@@ -199,7 +211,7 @@ def test_a_solute_too_large_for_the_intercellular_pores_still_solves() -> None:
 
 def test_what_crossed_the_surface_is_in_the_layers_or_cleared_to_round_off() -> None:
     """The in-skin balance, for an active with a lipid route whose charge moves with the pH:
-    total delivered = stratum corneum + viable epidermis + dermis + cleared, to 1e-9 of what
+    total delivered = SC + viable epidermis + dermis + subcutis + cleared, to 1e-9 of what
     was applied, after current and half an hour without the product."""
     result = simulate(
         "lidocaine",
@@ -209,5 +221,5 @@ def test_what_crossed_the_surface_is_in_the_layers_or_cleared_to_round_off() -> 
         observe="30 min",
     )
     d = result.delivered
-    in_skin = d.stratum_corneum + d.viable_epidermis + d.dermis + d.beyond
+    in_skin = d.stratum_corneum + d.viable_epidermis + d.dermis + d.subcutis + d.beyond
     assert abs(result.total_delivered_ug_per_cm2 - in_skin) < 1e-9 * result.applied_ug_per_cm2

@@ -21,7 +21,7 @@ from dermaport.cli.records import DatabaseUrlOption, local_actor, open_records
 from dermaport.errors import InputError, RecordNotFoundError
 from dermaport.planning.predictor import Predictor
 from dermaport.records.access import Actor
-from dermaport.records.accounts import login
+from dermaport.records.accounts import authenticate
 from dermaport.records.clinical import get_session, session_documents
 from dermaport.records.database import Database
 from dermaport.records.models import Client, Lot, PatchTest, PlanRecord, Product, TreatmentSession
@@ -64,9 +64,8 @@ def sign_in(database: Database, user: str | None, password_stdin: bool) -> Actor
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = typer.prompt(f"Password for {user}", hide_input=True, err=True)
-    with database.transaction() as db:
-        _, row = login(db, username=user, password=password, address="cli")
-        return Actor(username=row.username, role=row.role, clinic_id=row.clinic_id, user_id=row.id)
+    _, row = authenticate(database, username=user, password=password, address="cli")
+    return Actor(username=row.username, role=row.role, clinic_id=row.clinic_id, user_id=row.id)
 
 
 def store_plan(

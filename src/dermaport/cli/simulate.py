@@ -98,6 +98,7 @@ def _print(result: SimulationResult, plot: Path | None) -> None:
         ("stratum corneum", d.stratum_corneum),
         ("viable epidermis", d.viable_epidermis),
         ("dermis", d.dermis),
+        *([] if result.in_vitro else [("subcutis", d.subcutis)]),
         ("receptor" if result.in_vitro else "cleared (blood)", d.beyond),
         ("total into the skin", result.total_delivered_ug_per_cm2),
     ]
@@ -123,14 +124,17 @@ def _print(result: SimulationResult, plot: Path | None) -> None:
             f"{result.vehicle_ph_start:.2f} → {result.vehicle_ph_end:.2f} (range {result.vehicle_ph_min:.2f}"
             f"–{result.vehicle_ph_max:.2f}, {result.electrode} electrode)",
         ),
-        ("depth", f"90 % of the active in tissue lies above {depth}"),
+        ("depth", result.depth.summary if result.depth is not None else f"90 % lies above {depth}"),
         ("passive kp", f"{result.kp_passive_cm_per_h:.3g} cm/h"),
     ]
     for label, text in facts:
         out.print(f"{label + ':':<21}{text}")
     if result.vehicle_ph_min < 4.0 or result.vehicle_ph_max > 8.0:
-        out.print(
-            "[bold red]warning:[/] the vehicle pH leaves 4-8: buffer the product or use Ag/AgCl electrodes"
+        remedy = (
+            "buffer the product"
+            if result.electrode == "ag-agcl"
+            else "buffer the product or use Ag/AgCl electrodes"
         )
+        out.print(f"[bold red]warning:[/] the vehicle pH leaves 4-8: {remedy}")
     if plot is not None:
         out.print(f"plot written to {plot}")

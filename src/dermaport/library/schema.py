@@ -123,6 +123,9 @@ class ActiveEntry(_Strict):
     aqueous_diffusivity_cm2_per_s: PositiveCitedValue | None = None
     diffusivity_temperature_c: float = Field(default=25.0, ge=0, le=60)
     hydrodynamic_radius_angstrom: PositiveCitedValue | None = None
+    #: Extra stratum-corneum capacity of the charged forms: bound per free (per SC water), where a
+    #: source shows the SC holding more than the free solution would.
+    stratum_corneum_binding: PositiveCitedValue | None = None
     notes: str = ""
     references: dict[SourceKey, str] = Field(default_factory=dict)
 
@@ -151,6 +154,7 @@ class ActiveEntry(_Strict):
             "typical_concentration_percent",
             "aqueous_diffusivity_cm2_per_s",
             "hydrodynamic_radius_angstrom",
+            "stratum_corneum_binding",
         ):
             cited = getattr(self, field)
             if cited is not None:

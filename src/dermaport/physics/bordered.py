@@ -62,6 +62,10 @@ class BorderedBandedSystem:
         """Write band entries at flat ``positions`` (from :meth:`band_position`) in one go."""
         self._flat[positions] = values
 
+    def accumulate_band(self, positions: IntArray, values: Array) -> None:
+        """Set the band to the sums of ``values`` at flat ``positions`` (repeats add up)."""
+        self._flat[:] = np.bincount(positions, weights=values, minlength=self._flat.size)
+
     def make_identity_row(self, row: int) -> None:
         """Replace band row ``row`` by the identity (a pinned unknown)."""
         k = self.half_bandwidth

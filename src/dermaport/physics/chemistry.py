@@ -15,7 +15,7 @@ from functools import lru_cache
 from dermaport.library.acid_base import AcidBaseGroup
 from dermaport.physics.constants import hydrogen_mol_per_m3, hydroxide_mol_per_m3
 
-__all__ = ["MeanCharge", "WeakElectrolyte", "fixed_charge_mol_per_m3", "vehicle_ph"]
+__all__ = ["ChargeStates", "MeanCharge", "WeakElectrolyte", "fixed_charge_mol_per_m3", "vehicle_ph"]
 
 _LN10 = math.log(10.0)
 
@@ -115,3 +115,53 @@ def vehicle_ph(strong_charge: float, weak: Sequence[WeakElectrolyte], guess: flo
             return nxt
         ph = nxt
     return ph
+
+
+@dataclass(frozen=True)
+class ChargeStates:
+    """The net charge states of a molecule and their pH weights.
+
+    State ``k`` has charge ``charges[k]`` and has lost ``lost[k]`` protons from the fully
+    protonated form; its unnormalised weight is ``10 ** (log_weight[k] + lost[k] · pH)``.
+    Independent groups are combined by convolving their stepwise (Henderson–Hasselbalch)
+    weights; every state of one net charge has lost the same number of protons, so the
+    fraction's slope is ``dα_k/dpH = ln10 · α_k · (z̄ − z_k)``.
+    """
+
+    charges: tuple[int, ...]
+    lost: tuple[int, ...]
+    log_weight: tuple[float, ...]
+
+    @classmethod
+    def of(cls, groups: Sequence[AcidBaseGroup], fixed: int = 0) -> ChargeStates:
+        """From library ionisable groups and a permanent charge."""
+        return cls.from_mean_charge(MeanCharge.of(groups, fixed))
+
+    @classmethod
+    def from_mean_charge(cls, charge: MeanCharge) -> ChargeStates:
+        """The states behind a :class:`MeanCharge`."""
+        log_w: dict[int, float] = {0: 0.0}
+        top_charge = charge.fixed
+        for kind, pkas in charge.groups:
+            if kind == "base":
+                top_charge += len(pkas)
+            steps = [0.0]
+            for pka in pkas:
+                steps.append(steps[-1] - pka)
+            combined: dict[int, float] = {}
+            for lost, lw in log_w.items():
+                for j, step in enumerate(steps):
+                    key = lost + j
+                    value = lw + step
+                    if key in combined:
+                        hi, lo = max(combined[key], value), min(combined[key], value)
+                        combined[key] = hi + math.log10(1.0 + 10.0 ** (lo - hi))
+                    else:
+                        combined[key] = value
+            log_w = combined
+        lost_sorted = sorted(log_w)
+        return cls(
+            tuple(top_charge - k for k in lost_sorted),
+            tuple(lost_sorted),
+            tuple(log_w[k] for k in lost_sorted),
+        )

@@ -16,8 +16,8 @@ from dermaport.library.actives import Active, load_actives
 from dermaport.library.skin import SkinSite, load_skin
 from dermaport.physics import parameters as par
 from dermaport.physics.constants import FARADAY_C_PER_MOL
-from dermaport.physics.model import DERMIS, TOP, VIABLE, Chain
-from dermaport.physics.result import LayerAmounts, SimulationResult, Timeline
+from dermaport.physics.model import DERMIS, SUBCUTIS, TOP, VIABLE, Chain
+from dermaport.physics.result import DepthSummary, LayerAmounts, SimulationResult, Timeline
 from dermaport.physics.setup import Resolution, Vehicle, build
 from dermaport.physics.solver import (
     Conditions,
@@ -25,9 +25,8 @@ from dermaport.physics.solver import (
     SolverError,
     State,
     advance,
-    capacity_and_kd,
-    charges,
-    face_coefficients,
+    speciation,
+    stored_amounts,
 )
 from dermaport.physics.stepping import TimeControl
 from dermaport.protocol.steps import Passive, Rest, Step, parse_step
@@ -181,7 +180,9 @@ def simulate(
                 "counter-ion %r of %s is not in the library; sodium/chloride used", counter, the_active.name
             )
     buffers = (_buffer(buffer, library.get),) if buffer else ()
-    vehicle = Vehicle(ph, volume_m, the_active.molar_concentration(conc), tuple(added), buffers)
+    molar = the_active.molar_concentration(conc)
+    _check_solubility(the_active, molar)
+    vehicle = Vehicle(ph, volume_m, molar, tuple(added), buffers)
     chain, cond, state = build(
         the_active,
         vehicle,
@@ -205,9 +206,23 @@ def simulate(
     )
 
 
+def _check_solubility(active: Active, molar_mol_per_m3: float) -> None:
+    """A product above the active's cited water solubility is bad input."""
+    limit = active.entry.water_solubility_mg_per_ml
+    if limit is None:
+        return
+    mg_per_ml = molar_mol_per_m3 * active.mw_g_per_mol / 1000.0
+    if mg_per_ml > limit.value * (1.0 + 1e-9):
+        percent = limit.value / 10.0
+        raise InputError(
+            f"concentration {mg_per_ml / 10.0:.3g} % ({mg_per_ml:.4g} mg/mL) is above the water "
+            f"solubility of {active.name}, {limit.value:g} mg/mL ({percent:.3g} %, source: {limit.source}): "
+            f"e.g. --concentration '{min(percent, 3.0):.3g} %'"
+        )
+
+
 def _amounts(chain: Chain, cond: Conditions, state: State) -> NDArray[np.float64]:
-    capacity, _, _ = capacity_and_kd(chain, cond, state.ph)
-    return np.asarray(chain.volume_m * capacity[cond.active] * state.u[cond.active])
+    return np.asarray(stored_amounts(chain, cond, state.u, state.ph)[cond.active])
 
 
 def _run(
@@ -225,11 +240,12 @@ def _run(
     mw = active.mw_g_per_mol
     area = area_m2 if area_m2 is not None else DEFAULT_ELECTRODE_AREA_M2
     applied = float(_amounts(chain, cond, state)[chain.vehicle])
-    kp = _passive_permeability(chain, cond, state.ph)
+    kp = _passive_permeability(chain, cond, state)
     timeline = Timeline()
     delivered = cleared = 0.0
     on_time = on_delivered = on_charge = on_current_charge = on_flow = dose = 0.0
-    ph_seen = [state.ph]
+    ph_seen = [state.vehicle_ph]
+    out_bottom = 0.0
     t_total = 0.0
     steps_taken = 0
     dt = control.first_step_s
@@ -261,7 +277,7 @@ def _run(
                     ) from exc
                 dt = h / 4
                 continue
-            ph_change = abs(new.ph - state.ph)
+            ph_change = abs(new.vehicle_ph - state.vehicle_ph)
             if ph_change > control.ph_change_limit and h > 1e-5:
                 dt = h / 2
                 continue
@@ -271,7 +287,8 @@ def _run(
             steps_taken += 1
             a = report.surface[cond.active]
             delivered += a
-            cleared += report.cleared[cond.active] + report.bottom[cond.active]
+            cleared += report.cleared[cond.active]
+            out_bottom += report.bottom[cond.active]
             if seg.carries_current:
                 on_time += h
                 on_delivered += a
@@ -279,12 +296,12 @@ def _run(
                 on_current_charge += mean_current * h
                 on_flow += float(np.dot(chain.routes.area_fraction, state.volume_flow)) * h
                 dose += abs(mean_current) * area * h
-            ph_seen.append(state.ph)
+            ph_seen.append(state.vehicle_ph)
             timeline.time_s.append(t_total + t)
             timeline.current_mA.append(abs(current) * area * 1e3)
             timeline.voltage_V.append(abs(report.voltage_v))
             timeline.flux_ug_per_cm2_h.append(a / h * mw * _UG_PER_CM2 * 3600.0)
-            timeline.vehicle_ph.append(state.ph)
+            timeline.vehicle_ph.append(state.vehicle_ph)
             if h >= dt * 0.999:
                 dt = control.next_step(
                     h, iterations=report.iterations, ph_change=ph_change, max_step_s=dt_max
@@ -300,14 +317,24 @@ def _run(
         stratum_corneum=float(amounts[layer == TOP].sum()) * mw * _UG_PER_CM2,
         viable_epidermis=float(amounts[layer == VIABLE].sum()) * mw * _UG_PER_CM2,
         dermis=float(amounts[layer == DERMIS].sum()) * mw * _UG_PER_CM2,
-        beyond=cleared * mw * _UG_PER_CM2,
+        beyond=(cleared + out_bottom) * mw * _UG_PER_CM2,
+        subcutis=float(amounts[layer == SUBCUTIS].sum()) * mw * _UG_PER_CM2,
+        blood=cleared * mw * _UG_PER_CM2,
+        deep_boundary=out_bottom * mw * _UG_PER_CM2,
     )
     depth_um, profile, depth90 = _profile(chain, amounts, cond, state)
+    depth = _depth_summary(chain, amounts, layers, in_vitro)
     total_time = t_total
     mean_flux = (
         (on_delivered / on_time if on_time > 0 else delivered / total_time) * mw * _UG_PER_CM2 * 3600.0
     )
-    balance = abs(applied - remaining - delivered) / applied if applied > 0 else 0.0
+    in_tissue_total = float(in_tissue.sum())
+    balance = (
+        max(abs(applied - remaining - delivered), abs(delivered - in_tissue_total - cleared - out_bottom))
+        / applied
+        if applied > 0
+        else 0.0
+    )
     citations = active.citations()
     citations.update(site.citations())
     citations.update(par.references())
@@ -332,6 +359,7 @@ def _run(
         vehicle_ph_end=ph_seen[-1],
         kp_passive_cm_per_h=kp,
         penetration_depth_um=depth90,
+        depth=depth,
         profile_depth_um=depth_um,
         profile_ug_per_cm3=profile,
         timeline=timeline,
@@ -354,15 +382,23 @@ def _extrapolate(before: State, now: State, ratio: float) -> State:
     )
 
 
-def _passive_permeability(chain: Chain, cond: Conditions, ph: float) -> float:
-    """Steady passive permeability (cm/h): each route's face resistances in series, routes in parallel."""
-    _, kd, polar = capacity_and_kd(chain, cond, ph)
-    g, _, _, _ = face_coefficients(chain, kd, polar, charges(chain, cond, ph), chain.hindrance)
-    total = 0.0
-    for r in (0, 1):
-        faces = chain.face_route == r
-        with np.errstate(divide="ignore"):  # a route closed to the active adds nothing
-            total += 1.0 / float(np.sum(1.0 / (chain.face_area[faces] * g[cond.active, faces])))
+def _passive_permeability(chain: Chain, cond: Conditions, state: State) -> float:
+    """Steady passive permeability (cm/h) at the initial pH profile.
+
+    Each SC route's faces in series, the two routes in parallel, then the living tissue's
+    faces in series; each face conducts the active's charge states in their local proportions.
+    """
+    alpha, _ = speciation(chain, state.ph, cond.kw)
+    active = chain.micro.parent == cond.active
+    weights = alpha[active][:, chain.face_left]
+    g = np.sum(weights * chain.conductance[active], axis=0) * chain.face_area
+    with np.errstate(divide="ignore"):  # a closed route adds nothing
+        resistance = 1.0 / g
+        sc = 0.0
+        for r in (0, 1):
+            sc += 1.0 / float(np.sum(resistance[chain.face_route == r]))
+        living = float(np.sum(resistance[chain.face_route == 2]))
+        total = 1.0 / (1.0 / sc + living) if sc > 0 else 0.0
     return total * 3.6e5
 
 
@@ -386,3 +422,44 @@ def _profile(
     cumulative = np.concatenate(([0.0], np.cumsum(per_depth))) / total
     depth90 = float(np.interp(0.9, cumulative, edges)) * 1e6
     return depth_um, concentration.tolist(), depth90
+
+
+_LAYER_NAMES = {TOP: "stratum corneum", VIABLE: "viable epidermis", DERMIS: "dermis", SUBCUTIS: "subcutis"}
+
+
+def _depth_summary(chain: Chain, amounts: np.ndarray, layers: LayerAmounts, in_vitro: bool) -> DepthSummary:
+    """Where the active in the tissue is at the end, in words a practitioner can use."""
+    column = chain.column
+    per_depth = np.zeros(column.size)
+    tissue = chain.depth_index >= 0
+    np.add.at(per_depth, chain.depth_index[tissue], amounts[tissue])
+    total = float(per_depth.sum())
+    held = {
+        "stratum corneum": layers.stratum_corneum,
+        "viable epidermis": layers.viable_epidermis,
+        "dermis": layers.dermis,
+        "subcutis": layers.subcutis,
+    }
+    away = "receptor" if in_vitro else "blood"
+    if total <= 0:
+        return DepthSummary(
+            None,
+            None,
+            None,
+            None,
+            f"none of it remains in the skin (taken up by the {away} or never entered)",
+        )
+    most = max(held, key=lambda k: held[k])
+    edges = np.concatenate(([0.0], np.cumsum(column.widths_m)))
+    cumulative = np.concatenate(([0.0], np.cumsum(per_depth))) / total
+    half = float(np.interp(0.5, cumulative, edges)) * 1e6
+    bulk = float(np.interp(0.9, cumulative, edges)) * 1e6
+    deepest_layer = _LAYER_NAMES[
+        int(column.layer[min(int(np.searchsorted(edges, bulk * 1e-6)) - 1, column.size - 1)] + 1)
+    ]
+    share = 100.0 * held[most] / max(sum(held.values()), 1e-300)
+    text = (
+        f"most of what remains is in the {most} ({share:.0f} %); half lies within {half:.0f} µm of the "
+        f"surface and 90 % within {bulk:.0f} µm (in the {deepest_layer})"
+    )
+    return DepthSummary(most, share, half, bulk, text)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["LayerAmounts", "SimulationResult", "Timeline"]
+__all__ = ["DepthSummary", "LayerAmounts", "SimulationResult", "Timeline"]
 
 
 @dataclass(frozen=True)
@@ -16,6 +16,20 @@ class LayerAmounts:
     viable_epidermis: float
     dermis: float
     beyond: float  # cleared into the blood (in vivo) or collected by the receptor (in vitro)
+    subcutis: float = 0.0  # held in the subcutis at the end (in vivo)
+    blood: float = 0.0  # of ``beyond``: taken up by capillaries in the dermis and subcutis
+    deep_boundary: float = 0.0  # of ``beyond``: passed the deepest modelled tissue (receptor in vitro)
+
+
+@dataclass(frozen=True)
+class DepthSummary:
+    """Where the active in the tissue lies at the end (µm below the skin surface, % of what is in it)."""
+
+    layer_holding_most: str | None
+    share_in_that_layer_percent: float | None
+    half_within_um: float | None
+    bulk_within_um: float | None  # 90 % of it lies above this depth
+    summary: str
 
 
 @dataclass(frozen=True)
@@ -59,6 +73,7 @@ class SimulationResult:
     mass_balance_error: float  # |applied - remaining - delivered| / applied
     step_count: int
     citations: dict[str, str] = field(default_factory=dict)
+    depth: DepthSummary | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The ``simulate --json`` object."""
@@ -77,6 +92,25 @@ class SimulationResult:
                 "viable_epidermis": self.delivered.viable_epidermis,
                 "dermis": self.delivered.dermis,
                 beyond: self.delivered.beyond,
+            },
+            "subcutis_ug_per_cm2": self.delivered.subcutis,
+            "layers_ug_per_cm2": {
+                "stratum_corneum": self.delivered.stratum_corneum,
+                "viable_epidermis": self.delivered.viable_epidermis,
+                "dermis": self.delivered.dermis,
+                "subcutis": self.delivered.subcutis,
+                beyond: self.delivered.beyond,
+            },
+            "cleared_by_blood_ug_per_cm2": self.delivered.blood,
+            "past_deep_boundary_ug_per_cm2": self.delivered.deep_boundary,
+            "depth": None
+            if self.depth is None
+            else {
+                "layer_holding_most": self.depth.layer_holding_most,
+                "share_in_that_layer_percent": self.depth.share_in_that_layer_percent,
+                "half_within_um": self.depth.half_within_um,
+                "bulk_within_um": self.depth.bulk_within_um,
+                "summary": self.depth.summary,
             },
             "total_delivered_ug_per_cm2": self.total_delivered_ug_per_cm2,
             "mean_flux_ug_per_cm2_h": self.mean_flux_ug_per_cm2_h,

@@ -74,8 +74,8 @@ class Prediction:
     """What one run predicts, as planning reads it.
 
     Amounts are µg per cm² of treated skin at the end of the steps: what is in each layer,
-    what left through the dermis (``beyond``: cleared into the blood in vivo, the receptor in
-    vitro) and everything that crossed the surface (``total``). The vehicle pH at the start,
+    what left through the dermis (``beyond``: held in the subcutis or cleared into the blood
+    in vivo, the receptor in vitro) and everything that crossed the surface (``total``). The vehicle pH at the start,
     its lowest, highest and last value; the charge the steps pass (mA·min, the trapezoid of
     :mod:`dermaport.protocol.waveform`); the active's share of the current (None where the
     model gives none); the model's name. ``simulation`` is the engine's whole result, kept
@@ -110,7 +110,8 @@ class Prediction:
             stratum_corneum_ug_per_cm2=float(result.delivered.stratum_corneum),
             viable_epidermis_ug_per_cm2=float(result.delivered.viable_epidermis),
             dermis_ug_per_cm2=float(result.delivered.dermis),
-            beyond_ug_per_cm2=float(result.delivered.beyond),
+            # what left the dermis: held in the subcutis or cleared (the plan's four layers)
+            beyond_ug_per_cm2=float(result.delivered.beyond + result.delivered.subcutis),
             total_ug_per_cm2=float(result.total_delivered_ug_per_cm2),
             vehicle_ph_start=float(result.vehicle_ph_start),
             vehicle_ph_min=float(result.vehicle_ph_min),
