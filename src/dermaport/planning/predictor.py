@@ -75,11 +75,11 @@ class Prediction:
 
     Amounts are µg per cm² of treated skin at the end of the steps: what is in each layer,
     what left through the dermis (``beyond``: held in the subcutis or cleared into the blood
-    in vivo, the receptor in vitro) and everything that crossed the surface (``total``). The vehicle pH at the start,
-    its lowest, highest and last value; the charge the steps pass (mA·min, the trapezoid of
-    :mod:`dermaport.protocol.waveform`); the active's share of the current (None where the
-    model gives none); the model's name. ``simulation`` is the engine's whole result, kept
-    for the plan's JSON (None from a stand-in).
+    in vivo, the receptor in vitro) and everything that crossed the surface (``total``). The
+    vehicle pH at the start, its lowest, highest and last value; the charge the steps pass
+    (mA·min, the trapezoid of :mod:`dermaport.protocol.waveform`); the active's share of the
+    current (None where the model gives none); the model's name. ``simulation`` is the
+    engine's whole result, kept for the plan's JSON (None from a stand-in).
     """
 
     stratum_corneum_ug_per_cm2: float
