@@ -14,12 +14,11 @@ from dermaport.errors import InputError
 from dermaport.planning.digest import plan_document
 from dermaport.planning.plan import Plan, make_plan
 from dermaport.planning.predictor import Predictor, engine_predictor
-from dermaport.planning.products import Product, adhoc_product, parse_buffer, product_named
+from dermaport.planning.products import Product, choose_product, parse_buffer
 from dermaport.planning.target import parse_target
 from dermaport.safety import screen
 from dermaport.safety.answers_file import load_answers
 from dermaport.sessions.plans import PlanIn
-from dermaport.units import parse_concentration
 
 __all__ = ["default_predictor", "plan_command"]
 
@@ -30,22 +29,7 @@ def default_predictor() -> Predictor:
 
 
 def _product(product: str | None, active: str | None, concentration: str | None, ph: str | None) -> Product:
-    if product is not None:
-        if active is not None or concentration is not None:
-            raise InputError("give --product NAME, or --active NAME --concentration Q, not both")
-        return product_named(product)
-    if active is None or concentration is None:
-        raise InputError(
-            "give --product NAME (e.g. --product sap-ampoule), or --active NAME --concentration Q "
-            "(e.g. --active SAP --concentration '3 %')"
-        )
-    parse_concentration(concentration)
-    from dermaport.library import load_actives
-
-    found = load_actives().resolve(active)
-    if found.source_file == active or active.endswith(".toml"):  # an active file: the engine reads it
-        return adhoc_product(active, concentration, ph_or_default(ph), name=f"{found.name} {concentration}")
-    return adhoc_product(found.name, concentration, ph_or_default(ph))
+    return choose_product(product, active, concentration, ph, default_ph=ph_or_default(None), allow_file=True)
 
 
 _LAYER_NAMES = {

@@ -30,7 +30,7 @@ from typing import Literal
 
 from dermaport.errors import InputError, SafetyError
 from dermaport.safety.sources import cite
-from dermaport.units import parse_si
+from dermaport.units import parse_concentration, parse_ph, parse_si
 
 __all__ = [
     "BUFFER_SOURCE",
@@ -39,6 +39,7 @@ __all__ = [
     "adhoc_product",
     "check_cream",
     "check_product",
+    "choose_product",
     "parse_buffer",
     "product_named",
     "stronger_buffer",
@@ -194,6 +195,41 @@ def adhoc_product(active: str, concentration: str, ph: float, *, name: str | Non
         None,
         None,
     )
+
+
+def choose_product(
+    product: str | None,
+    active: str | None,
+    concentration: str | None,
+    ph: str | None,
+    *,
+    default_ph: float,
+    allow_file: bool = False,
+) -> Product:
+    """The catalogue product ``product``, or an ad-hoc one of ``active`` at ``concentration`` and ``ph``.
+
+    ``allow_file`` lets ``active`` be the path of an active's ``.toml`` data file (the command
+    line); a caller that must not read files on a client's word (the API) leaves it off.
+    """
+    if product is not None:
+        if active is not None or concentration is not None:
+            raise InputError("give --product NAME, or --active NAME --concentration Q, not both")
+        return product_named(product)
+    if active is None or concentration is None:
+        raise InputError(
+            "give --product NAME (e.g. --product sap-ampoule), or --active NAME --concentration Q "
+            "(e.g. --active SAP --concentration '3 %')"
+        )
+    parse_concentration(concentration)
+    from dermaport.library import load_actives
+
+    chosen_ph = parse_ph(ph) if ph is not None else default_ph
+    if not allow_file:
+        return adhoc_product(load_actives().get(active).name, concentration, chosen_ph)
+    found = load_actives().resolve(active)
+    if found.source_file == active or active.endswith(".toml"):  # an active file: the engine reads it
+        return adhoc_product(active, concentration, chosen_ph, name=f"{found.name} {concentration}")
+    return adhoc_product(found.name, concentration, chosen_ph)
 
 
 def parse_buffer(text: str) -> str:

@@ -18,11 +18,11 @@ from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dermaport.errors import InputError, RecordNotFoundError, SafetyError
+from dermaport.errors import RecordNotFoundError, SafetyError
 from dermaport.planning.digest import plan_digest, plan_document
 from dermaport.planning.plan import Plan, make_plan
 from dermaport.planning.predictor import Predictor
-from dermaport.planning.products import Product, adhoc_product, product_named
+from dermaport.planning.products import choose_product
 from dermaport.planning.target import parse_target
 from dermaport.records import audit
 from dermaport.records.access import Actor, Permission
@@ -30,7 +30,6 @@ from dermaport.records.clients import client_of_clinic
 from dermaport.records.database import Database
 from dermaport.records.models import PlanRecord, Screening
 from dermaport.safety.screening import ScreeningResult, screen
-from dermaport.units import parse_concentration, parse_ph
 
 __all__ = [
     "PlanIn",
@@ -73,25 +72,6 @@ class PlanIn(BaseModel):
                 '(e.g. "active": "SAP", "concentration": "3 %")'
             )
         return self
-
-
-def choose_product(
-    product: str | None, active: str | None, concentration: str | None, ph: str | None, *, default_ph: float
-) -> Product:
-    """The catalogue product ``product``, or an ad-hoc one of ``active`` at ``concentration`` and ``ph``."""
-    if product is not None:
-        if active is not None or concentration is not None:
-            raise InputError("give --product NAME, or --active NAME --concentration Q, not both")
-        return product_named(product)
-    if active is None or concentration is None:
-        raise InputError(
-            "give --product NAME (e.g. --product sap-ampoule), or --active NAME --concentration Q "
-            "(e.g. --active SAP --concentration '3 %')"
-        )
-    parse_concentration(concentration)
-    from dermaport.library import load_actives
-
-    return adhoc_product(load_actives().get(active).name, concentration, parse_ph(ph) if ph else default_ph)
 
 
 def latest_screening(db: Session, client_id: int) -> Screening | None:
