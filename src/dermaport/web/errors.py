@@ -50,23 +50,21 @@ logger = logging.getLogger(__name__)
 _MAX_NAME = 40
 
 
+#: Records refusals and their HTTP status, most specific first (the first match wins).
+_STATUS: tuple[tuple[type[DermaportError], int], ...] = (
+    (LoginThrottledError, 429),
+    (AuthenticationError, 401),
+    (PermissionDeniedError, 403),
+    (ConflictError, 409),
+    (TooLargeError, 413),
+    (RecordNotFoundError, 404),
+    (InputError, 400),
+)
+
+
 def status_of(exc: DermaportError) -> int:
-    """The HTTP status of a records refusal."""
-    if isinstance(exc, LoginThrottledError):
-        return 429
-    if isinstance(exc, AuthenticationError):
-        return 401
-    if isinstance(exc, PermissionDeniedError):
-        return 403
-    if isinstance(exc, ConflictError):
-        return 409
-    if isinstance(exc, TooLargeError):
-        return 413
-    if isinstance(exc, RecordNotFoundError):
-        return 404
-    if isinstance(exc, InputError):
-        return 400
-    return 500
+    """The HTTP status of a records refusal (500 for anything else)."""
+    return next((status for kind, status in _STATUS if isinstance(exc, kind)), 500)
 
 
 def _safe_name(part: object) -> str:
