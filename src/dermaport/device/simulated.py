@@ -138,7 +138,11 @@ class SimulatedDevice:
         if start is not None and self._on:  # the contact's edges matter only while current may flow
             n = math.floor((self._t - start) / _INTERMITTENT_CYCLE_S)
             base = start + n * _INTERMITTENT_CYCLE_S
-            edges = (base + d for d in (_INTERMITTENT_OPEN_S, _INTERMITTENT_CYCLE_S))
+            # the next cycle's opening too: at a cycle's end, rounding can put both of this
+            # cycle's edges at or before now
+            cycle, opening = _INTERMITTENT_CYCLE_S, _INTERMITTENT_OPEN_S
+            offsets = (opening, cycle, cycle + opening)
+            edges = (base + d for d in offsets)
             times.append(min(e for e in edges if e > self._t + 1e-9))
         if self._on and self._identity.watchdog_s is not None:
             times.append(self._last_heard + self._identity.watchdog_s)
