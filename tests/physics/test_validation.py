@@ -190,19 +190,39 @@ def _iontophoretic(active: str, conc: str, step: str, ph: float) -> float:
     return on - off
 
 
-@pytest.mark.xfail(
-    reason="model: iontophoretic lidocaine 2 % (Ag/AgCl, 0.5 mA/cm², 1 h) 994 µg/cm² at pH 7 and 1173 at "
-    "pH 9.5; neutral base entering through the lipids is re-protonated in the acid SC and migrates, "
-    "and the donor's pH rises as the cation leaves, so the model's delivery does not follow the donor's "
-    "ionised fraction as measured"
-)
+def _enhancement(active: str, conc: str, step: str, ph: float) -> float:
+    """Delivered under current over delivered passively in the same time (in vitro, Ag/AgCl)."""
+    on = _run(active, conc, step, ph, electrode="ag-agcl").total_delivered_ug_per_cm2
+    off = _run(active, conc, "passive for 1 h", ph, electrode="ag-agcl").total_delivered_ug_per_cm2
+    return on / off
+
+
 def test_lidocaine_iontophoresis_falls_above_its_pka_siddiqui1985() -> None:
     """Siddiqui, Roberts & Polack, J Pharm Pharmacol 1985;37:732 (lignocaine through human SC,
-    vehicle pH): iontophoretic flux falls as the donor pH rises past the pKa (7.86), with the
-    ionised fraction. Tolerance: delivery at pH 9.5 (2 % ionised) below that at pH 7 (88 %)."""
-    assert _iontophoretic("lidocaine", "2 %", LIDOCAINE_ANODE, 9.5) < _iontophoretic(
+    aqueous vehicles of several pH): 'iontophoresis was most effective at the lower pH values
+    where lignocaine is mainly ionized', flux 8.5× and 4× passive at pH 3.4 and 5.2, while the
+    passive rate was greatest at high pH. The product is lidocaine HCl brought to its pH with
+    NaOH, so above the pKa (7.86) it holds the Na⁺ of that NaOH. Tolerance: the iontophoretic
+    part (current minus passive) at pH 9.5 (2 % ionised) below half that at pH 7 (88 %), and the
+    enhancement over passive falling from pH 5.2 to 9.5. Model: 827 and 74 µg/cm²; enhancement
+    162× and 1.2× (the model's enhancement at low pH is far above the measured 4-8.5×: its
+    passive flux from an ionised donor is lower, see docs/transport.md)."""
+    assert _iontophoretic("lidocaine", "2 %", LIDOCAINE_ANODE, 9.5) < 0.5 * _iontophoretic(
         "lidocaine", "2 %", LIDOCAINE_ANODE, 7.0
     )
+    assert _enhancement("lidocaine", "2 %", LIDOCAINE_ANODE, 9.5) < _enhancement(
+        "lidocaine", "2 %", LIDOCAINE_ANODE, 5.2
+    )
+
+
+def test_lidocaine_share_of_the_current_falls_with_its_ionised_fraction() -> None:
+    """The transport number follows the donor's ionised fraction: lidocaine 2 %, anode, at pH 9
+    (7 % ionised) carries a smaller share of the current than at pH 5.2 (99.5 %) (Siddiqui 1985;
+    the issue's first defect: 0.07 → 0.39 before). Tolerance: t at pH 9 below half of that at 5.2."""
+    low, high = (_run("lidocaine", "2 %", LIDOCAINE_ANODE, ph, electrode="ag-agcl") for ph in (5.2, 9.0))
+    assert low.transport_number is not None
+    assert high.transport_number is not None
+    assert high.transport_number < 0.5 * low.transport_number
 
 
 def test_weak_acid_cathodal_delivery_rises_with_ph() -> None:
