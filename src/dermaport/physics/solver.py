@@ -33,7 +33,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.linalg import LinAlgError
 
-from dermaport.physics.bordered import BorderedBandedSystem
+from dermaport.physics.bordered import BorderedBandedSystem, FactoredSystem
 from dermaport.physics.constants import FARADAY_C_PER_MOL, GAS_CONSTANT_J_PER_MOL_K, ZERO_CELSIUS_K
 from dermaport.physics.model import Array, Chain
 from dermaport.physics.sg import bernoulli_pair
@@ -54,6 +54,9 @@ logger = logging.getLogger(__name__)
 ElectrodeKind = Literal["inert", "ag-agcl"]
 _LN10 = math.log(10.0)
 _PH_LIMITS = (-1.0, 15.5)
+#: A chord iteration (the last Jacobian reused) that shrinks the update by less than this
+#: factor asks for a fresh Jacobian at the next iteration.
+CHORD_RATIO_LIMIT = 0.1
 #: Largest change of one cell's pH in one Newton iteration.
 PH_STEP_LIMIT = 1.0
 
@@ -530,36 +533,61 @@ def advance(
         currents[:] = 0.0
     change = previous = np.inf
     iteration = 0
-    fl = None
-    loss = np.zeros((s_count + 1, chain.n_cells))
+    factored: FactoredSystem | None = None
     for iteration in range(1, max_iter + 1):
-        fl, alpha, slope, _ = _fluxes_for(chain, cond, u, ph, dpsi, flow, bottom, attached)
-        per = _per_unit(chain, alpha, slope)
-        stored, dstore = _storage(chain, cond, u, ph, alpha, slope, per)
-        loss, dloss = _clearance(chain, cond, u, alpha, slope, per)
-        source, dsource = _electrode(cond, s_count, rate, float(u[cond.chloride, 0]))
-        dloss[:, :, 0] -= dsource
-        system, residual, border_residual = _assemble(
-            chain,
-            lay,
-            inc,
-            fl,
-            stored=stored,
-            dstore=dstore,
-            loss=loss,
-            dloss=dloss,
-            stored_old=stored_old,
-            source=source,
-            dt=dt,
-            dpsi=dpsi,
-            currents=currents,
-            flow=flow,
-            eo=eo,
-            current_a_per_m2=current_a_per_m2,
-            attached=attached,
-        )
+        fresh = factored is None
         try:
-            step, border_step = system.solve(-residual, -border_residual)
+            if factored is None:  # Newton: assemble and factor the Jacobian here
+                fl, alpha, slope, _ = _fluxes_for(chain, cond, u, ph, dpsi, flow, bottom, attached)
+                per = _per_unit(chain, alpha, slope)
+                stored, dstore = _storage(chain, cond, u, ph, alpha, slope, per)
+                loss, dloss = _clearance(chain, cond, u, alpha, slope, per)
+                source, dsource = _electrode(cond, s_count, rate, float(u[cond.chloride, 0]))
+                dloss[:, :, 0] -= dsource
+                system, residual, border_residual = _assemble(
+                    chain,
+                    lay,
+                    inc,
+                    fl,
+                    stored=stored,
+                    dstore=dstore,
+                    loss=loss,
+                    dloss=dloss,
+                    stored_old=stored_old,
+                    source=source,
+                    dt=dt,
+                    dpsi=dpsi,
+                    currents=currents,
+                    flow=flow,
+                    eo=eo,
+                    current_a_per_m2=current_a_per_m2,
+                    attached=attached,
+                )
+                factored = system.factor()
+            else:  # chord iteration: the residual here, the Jacobian factored at the last Newton one
+                rows, alpha, slope = _flux_rows(chain, cond, u, ph, dpsi, flow, bottom, attached)
+                per = _per_unit(chain, alpha, slope)
+                stored, _ = _storage(chain, cond, u, ph, alpha, slope, per)
+                loss, _ = _clearance(chain, cond, u, alpha, slope, per, with_derivatives=False)
+                source, _ = _electrode(cond, s_count, rate, float(u[cond.chloride, 0]))
+                residual, border_residual = _residuals(
+                    chain,
+                    lay,
+                    inc,
+                    rows,
+                    stored=stored,
+                    loss=loss,
+                    stored_old=stored_old,
+                    source=source,
+                    dt=dt,
+                    dpsi=dpsi,
+                    currents=currents,
+                    flow=flow,
+                    eo=eo,
+                    current_a_per_m2=current_a_per_m2,
+                    attached=attached,
+                )
+            step, border_step = factored.solve(-residual, -border_residual)
         except LinAlgError as exc:  # singular matrix
             raise SolverError(str(exc)) from exc
         du = step[lay.cell[:s_count]]
@@ -587,11 +615,17 @@ def advance(
                 np.max(np.abs(du) / (np.abs(u) + 1e-6 * (np.max(np.abs(u), axis=1, keepdims=True) + 1e-30)))
             ),
         )
-        quadratic = change < 1e-4 and change < 1e-2 * previous
+        ratio = change / previous if previous > 0 else 0.0
         previous = change
-        settled = change < 1e-8 or quadratic or (iteration >= 10 and change < 1e-6)
+        if fresh:  # Newton: quadratic once close, so a hundredfold drop leaves about change²
+            close = change < 1e-4 and ratio < 1e-2
+        else:  # chord: linear, the error left is about change · ratio / (1 − ratio)
+            close = change < 1e-4 and ratio < 0.5 and change * ratio / (1.0 - ratio) < 1e-8
+        settled = change < 1e-8 or close or (iteration >= 10 and change < 1e-6)
         if scale == 1.0 and not clipped and settled:
             break
+        if scale < 1.0 or clipped or (not fresh and ratio > CHORD_RATIO_LIMIT):
+            factored = None  # far from the solution or contracting slowly: a fresh Jacobian
     else:
         raise SolverError(f"no convergence in {max_iter} Newton iterations (last change {change:.2e})")
     if not np.all(np.isfinite(u)):
@@ -730,23 +764,24 @@ def _assemble(
     s1 = len(chain.solutes) + 1
     system = BorderedBandedSystem(lay.size, lay.half_bandwidth, 4)
     right, bottom_rows, corner = system.right, system.bottom, system.corner
-    residual = np.empty(lay.size)
-    border_residual = np.empty(4)
     valid = chain.face_right >= 0
-
-    # cell balances: storage, clearance, divergence of the fluxes, the electrodes
-    div = fl.rows[:s1] @ inc
-    res = (stored - stored_old) / dt + loss + div
-    res[:, 0] -= source
-    residual[lay.cell] = res
-
-    # face constraints: the charge flux carries the face's current
-    face_current = np.where(
-        chain.face_route == 0,
-        currents[0],
-        np.where(chain.face_route == 1, currents[1], currents[0] + currents[1]),
+    residual, border_residual = _residuals(
+        chain,
+        lay,
+        inc,
+        fl.rows,
+        stored=stored,
+        loss=loss,
+        stored_old=stored_old,
+        source=source,
+        dt=dt,
+        dpsi=dpsi,
+        currents=currents,
+        flow=flow,
+        eo=eo,
+        current_a_per_m2=current_a_per_m2,
+        attached=attached,
     )
-    residual[lay.face] = fl.rows[s1] - face_current / FARADAY_C_PER_MOL
     right[lay.face, 0] = np.where(chain.face_route == 1, 0.0, -1.0 / FARADAY_C_PER_MOL)
     right[lay.face, 1] = np.where(chain.face_route == 0, 0.0, -1.0 / FARADAY_C_PER_MOL)
 
@@ -786,25 +821,104 @@ def _assemble(
 
     if not attached:  # no product: the surface faces carry nothing, their drops are pinned
         for f in (0, 1):
-            row = int(lay.face[f])
-            system.make_identity_row(row)
-            residual[row] = dpsi[f]
+            system.make_identity_row(int(lay.face[f]))
 
     # electroosmotic flow of each route from the summed drop across its SC
     for r in (0, 1):
         top = chain.top_faces[r]
-        border_residual[2 + r] = flow[r] - eo[r] * float(np.sum(dpsi[top]))
         corner[2 + r, 2 + r] = 1.0
         bottom_rows[2 + r, lay.face[top]] = -eo[r]
     # routes: currents add up and both see the same drop (or carry nothing when detached)
     if attached:
-        border_residual[0] = currents[0] + currents[1] - current_a_per_m2
         corner[0, :2] = 1.0
         sc = chain.face_route < 2
-        signed = np.where(chain.face_route == 0, 1.0, -1.0)[sc]
-        border_residual[1] = float(np.sum(signed * dpsi[sc]))
-        bottom_rows[1, lay.face[sc]] = signed
+        bottom_rows[1, lay.face[sc]] = np.where(chain.face_route == 0, 1.0, -1.0)[sc]
     else:
-        border_residual[:2] = currents
         corner[0, 0] = corner[1, 1] = 1.0
     return system, residual, border_residual
+
+
+def _residuals(
+    chain: Chain,
+    lay: _Layout,
+    inc: Array,
+    rows: Array,
+    *,
+    stored: Array,
+    loss: Array,
+    stored_old: Array,
+    source: Array,
+    dt: float,
+    dpsi: Array,
+    currents: Array,
+    flow: Array,
+    eo: tuple[float, float],
+    current_a_per_m2: float,
+    attached: bool,
+) -> tuple[Array, Array]:
+    """The Newton residuals (band part, border part) at one iterate, from the flux ``rows``."""
+    s1 = len(chain.solutes) + 1
+    residual = np.empty(lay.size)
+    border_residual = np.empty(4)
+
+    # cell balances: storage, clearance, divergence of the fluxes, the electrodes
+    res = (stored - stored_old) / dt + loss + rows[:s1] @ inc
+    res[:, 0] -= source
+    residual[lay.cell] = res
+
+    # face constraints: the charge flux carries the face's current
+    face_current = np.where(
+        chain.face_route == 0,
+        currents[0],
+        np.where(chain.face_route == 1, currents[1], currents[0] + currents[1]),
+    )
+    residual[lay.face] = rows[s1] - face_current / FARADAY_C_PER_MOL
+    if not attached:  # the surface faces' drops are pinned at zero
+        residual[lay.face[:2]] = dpsi[:2]
+
+    # electroosmotic flow of each route from the summed drop across its SC
+    for r in (0, 1):
+        border_residual[2 + r] = flow[r] - eo[r] * float(np.sum(dpsi[chain.top_faces[r]]))
+    # routes: currents add up and both see the same drop (or carry nothing when detached)
+    if attached:
+        border_residual[0] = currents[0] + currents[1] - current_a_per_m2
+        sc = chain.face_route < 2
+        border_residual[1] = float(np.sum(np.where(chain.face_route == 0, 1.0, -1.0)[sc] * dpsi[sc]))
+    else:
+        border_residual[:2] = currents
+    return residual, border_residual
+
+
+def _flux_rows(
+    chain: Chain,
+    cond: Conditions,
+    u: Array,
+    ph: Array,
+    dpsi: Array,
+    flow: Array,
+    bottom: tuple[Array, Array],
+    attached: bool,
+) -> tuple[Array, Array, Array]:
+    """The flux rows (Q, F) of :func:`_fluxes` without derivatives, and the speciation."""
+    alpha, slope = speciation(chain, ph, cond.kw)
+    mi = chain.micro
+    c = _concentrations(chain, u, alpha)
+    left, right = chain.face_left, chain.face_right
+    c_bottom, _ = bottom
+    c_l = c[:, left]
+    c_r = np.where(right[None, :] >= 0, c[:, np.maximum(right, 0)], c_bottom[:, None])
+    w = mi.z[:, None] * dpsi[None, :] - chain.peclet_per_flow * (chain.flow_weight @ flow)[None, :]
+    bw, bmw = _bernoulli_values(w)
+    ag = chain.face_area[None, :] * chain.conductance
+    phi = chain.polar
+    j = ag * ((phi * bw + 1.0 - phi) * c_l - (phi * bmw + 1.0 - phi) * c_r)
+    if not attached:
+        j[:, :2] = 0.0
+    k, _ = _row_weights(chain)
+    return k @ j, alpha, slope
+
+
+def _bernoulli_values(x: Array) -> tuple[Array, Array]:
+    """B(x) and B(−x), as :func:`bernoulli_pair` gives them, without the derivatives."""
+    b, bm, _, _ = bernoulli_pair(x)
+    return b, bm
