@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import os
 import statistics
 import sys
 import time
@@ -146,6 +147,7 @@ def main() -> None:
     parser.add_argument("--library", action="store_true", help="also run the whole library: the worst case")
     args = parser.parse_args()
 
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} ({os.cpu_count()} CPUs)")
     reference()  # warm caches (library load, imports)
     times = [reference() for _ in range(args.repeat)]
     print(
@@ -164,6 +166,7 @@ def main() -> None:
         "goal 60 s); "
         f"delivered {min(results):.3g}-{max(results):.3g} µg/cm²"
     )
+    print(f"load average after the variants: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     fipy_side_by_side()
     if args.library:
         library_worst_case()
