@@ -26,6 +26,7 @@ from dermaport.device.pulse_interlocks import (
     check_pulse_idle,
     check_pulse_reading,
 )
+from dermaport.device.protocol import Device
 from dermaport.device.pulse_plan import PulseSegment
 from dermaport.device.pulse_protocol import PulseDevice, PulseIdentity
 from dermaport.device.pulse_simulated import PulseConfig, PulseTelemetry
@@ -61,8 +62,8 @@ class ElectroporationController(Controller):
 
     @classmethod
     def accepts(cls, device: object) -> bool:
-        """A pulse generator."""
-        return isinstance(device, PulseDevice)
+        """A pulse generator (a galvanic current source, which takes a set-point, is not one)."""
+        return isinstance(device, PulseDevice) and not isinstance(device, Device)
 
     @property
     def _device(self) -> PulseDevice:
@@ -127,15 +128,14 @@ class ElectroporationController(Controller):
         )
         step_delivered = 0
         paused_at = 0.0
+        train: _Train | None = None
+        baseline = core.baseline_ohm
         if core.pause_pending:
             core.pause_pending = False
             core.enter("paused")
             paused_at = core.now()
-            train: _Train | None = None
-            baseline = core.baseline_ohm
         else:
-            baseline = self._contact_check(seg)
-            train = self._start(seg, s.periods)
+            train, baseline = self._start(seg, s.periods)
         first_tick, ticks = core.clock_now(), 0
         period = core.period_s
         while True:
@@ -187,8 +187,7 @@ class ElectroporationController(Controller):
                     return
                 continue
             if core.state == "contact_check":  # resuming: a new check, then the pulses left
-                baseline = self._contact_check(seg)
-                train = self._start(seg, s.periods - step_delivered)
+                train, baseline = self._start(seg, s.periods - step_delivered)
                 first_tick, ticks = core.clock_now(), 0
                 continue
             if train is not None and tel.pulses_fired - train.pulses_before >= train.planned:
@@ -229,9 +228,17 @@ class ElectroporationController(Controller):
         else:
             core.event("operator_ignored", action=action, state=state)
 
-    def _contact_check(self, seg: PulseSegment) -> float:
+    def _start(self, seg: PulseSegment, pulses: int) -> tuple[_Train, float]:
+        """Configure a train of ``pulses`` (output off), check the contact, switch it on.
+
+        The generator measures the load through the configured electrode area, so the
+        configuration comes first; nothing fires before the output goes on.
+        """
         core = self.core
         core.enter("contact_check")
+        core.before_output()
+        schedule = dataclasses.replace(seg.schedule, periods=pulses)
+        core.call(lambda: self._device.configure(PulseConfig(schedule, seg.electrode_area_cm2, seg.polarity)))
         contact = core.call(self._device.check_contact)
         core.event("contact", impedance_ohm=contact.impedance_ohm, step=seg.index)
         reason = check_pulse_contact(contact.impedance_ohm, bounds=seg.bounds)
@@ -239,14 +246,6 @@ class ElectroporationController(Controller):
             raise InterlockTripError(reason)
         core.baseline_ohm = contact.impedance_ohm
         core.mark_read()
-        return contact.impedance_ohm
-
-    def _start(self, seg: PulseSegment, pulses: int) -> _Train:
-        """Configure a train of ``pulses`` and switch it on."""
-        core = self.core
-        core.before_output()
-        schedule = dataclasses.replace(seg.schedule, periods=pulses)
-        core.call(lambda: self._device.configure(PulseConfig(schedule, seg.electrode_area_cm2, seg.polarity)))
         before = core.call(self._device.read)
         reason = check_pulse_idle(before, pulses_before=before.pulses_fired)
         if reason is not None:
@@ -258,7 +257,7 @@ class ElectroporationController(Controller):
         self._fired_seen, self._last = before.pulses_fired, before
         core.event("output_on", polarity=seg.polarity, solution=seg.solution, pulses=pulses)
         core.enter("deliver")
-        return train
+        return train, contact.impedance_ohm
 
     def _reading(
         self, tel: PulseTelemetry, seg: PulseSegment, new: int, step_delivered: int
