@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from dermaport.device.clock import Clock
-from dermaport.device.faults import Fault
+from dermaport.device.faults import PULSE_FAULT_KINDS, Fault
 from dermaport.device.protocol import Contact
 from dermaport.device.pulse_protocol import PulseIdentity
 from dermaport.errors import DeviceCommunicationError, DeviceRefusedError, InputError
@@ -53,7 +53,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-PULSE_FAULT_KINDS: Final = ("contact-loss", "arc", "misfire", "over-current", "comm-loss", "device-reset")
 
 OPEN_OHM: Final = 1e7
 

@@ -20,13 +20,13 @@ import math
 from typing import Any
 
 from dermaport.device.controllers.base import DONE, Controller, InterlockTripError
+from dermaport.device.protocol import Device
 from dermaport.device.pulse_interlocks import (
     PulseExpectation,
     check_pulse_contact,
     check_pulse_idle,
     check_pulse_reading,
 )
-from dermaport.device.protocol import Device
 from dermaport.device.pulse_plan import PulseSegment
 from dermaport.device.pulse_protocol import PulseDevice, PulseIdentity
 from dermaport.device.pulse_simulated import PulseConfig, PulseTelemetry
