@@ -27,7 +27,7 @@ from dermaport.device.pulse_protocol import PulseDevice
 from dermaport.device.simulated import SimulatedDevice
 from dermaport.errors import InputError
 
-__all__ = ["ADDRESS_EXAMPLES", "open_device", "open_for_plan", "open_pulse_device"]
+__all__ = ["ADDRESS_EXAMPLES", "check_fault_kinds", "open_device", "open_for_plan", "open_pulse_device"]
 
 _EXAMPLE = "e.g. --device socket://127.0.0.1:7700"
 
@@ -53,7 +53,7 @@ def open_device(
     text = address.strip()
     if faults and text != "sim":
         raise InputError(f"--fault works only with --device sim, not {address!r}: e.g. --device sim")
-    _check_kinds(faults, FAULT_KINDS, "galvanic simulator")
+    check_fault_kinds(faults, FAULT_KINDS, "galvanic simulator")
     if text == "sim":
         load = skin_load(electrode_area_cm2, site=skin)
         return SimulatedDevice(load, clock=clock, faults=faults, seed=seed)
@@ -84,7 +84,8 @@ def open_device(
     )
 
 
-def _check_kinds(faults: Sequence[Fault], kinds: tuple[str, ...], which: str) -> None:
+def check_fault_kinds(faults: Sequence[Fault], kinds: tuple[str, ...], which: str) -> None:
+    """Refuse (InputError) a fault of a kind the simulator ``which`` does not know."""
     for fault in faults:
         if fault.kind not in kinds:
             raise InputError(
@@ -98,7 +99,7 @@ def open_pulse_device(address: str, *, clock: Clock, faults: Sequence[Fault] = (
     text = address.strip()
     if faults and text != "sim":
         raise InputError(f"--fault works only with --device sim, not {address!r}: e.g. --device sim")
-    _check_kinds(faults, PULSE_FAULT_KINDS, "pulse generator")
+    check_fault_kinds(faults, PULSE_FAULT_KINDS, "pulse generator")
     if text == "sim":
         from dermaport.device.pulse_simulated import SimulatedPulseGenerator
         from dermaport.physics.electroporation import BarrierModel
