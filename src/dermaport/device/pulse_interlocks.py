@@ -9,7 +9,8 @@ order is the order the checks run in, so the reason names the cause:
 3. the generator's own protection: ``over-current`` (its trip), ``arc``, ``misfire``;
 4. impedance ceiling (open): the generator's ``open-circuit`` flag, a load at or above
    :data:`~dermaport.device.interlocks.OPEN_CIRCUIT_OHM`, or more than
-   :data:`PULSE_IMPEDANCE_RISE_FACTOR` times the contact check's;
+   :data:`PULSE_IMPEDANCE_RISE_FACTOR` times the contact check's (or the intact skin's, when
+   higher: a check made on skin still porated by the step before sees it recover);
 5. impedance floor (an arc or a short): a load, between pulses or at a pulse's lowest, below
    :data:`ARC_FLOOR_SHARE` of the lowest load the model predicts for the step;
 6. per-pulse current ceiling: the last pulse's peak above :data:`PULSE_CURRENT_MARGIN` times
@@ -157,10 +158,11 @@ def check_pulse_reading(
     z = tel.impedance_ohm
     if "open-circuit" in flags or z >= OPEN_CIRCUIT_OHM:
         return f"contact lost: open circuit ({z:.4g} Ω): electrode reject"
-    if z > PULSE_IMPEDANCE_RISE_FACTOR * expect.baseline_ohm:
+    reference = max(expect.baseline_ohm, b.intact_load_ohm)  # skin porated at the check recovers
+    if z > PULSE_IMPEDANCE_RISE_FACTOR * reference:
         return (
-            f"impedance {z:.4g} Ω is more than {PULSE_IMPEDANCE_RISE_FACTOR:g}× the contact check's "
-            f"{expect.baseline_ohm:.4g} Ω: the electrode is lifting"
+            f"impedance {z:.4g} Ω is more than {PULSE_IMPEDANCE_RISE_FACTOR:g}× {reference:.4g} Ω (the "
+            "contact check's, or intact skin's if higher): the electrode is lifting"
         )
     floor = ARC_FLOOR_SHARE * b.min_load_ohm
     new = tel.pulses_fired - (expect.last.pulses_fired if expect.last is not None else expect.pulses_before)

@@ -11,6 +11,12 @@ transport regions. The bounds go through
 dermaport's ceilings: module constants, nothing here can raise them), and the runner's pulse
 interlocks (:mod:`dermaport.device.pulse_interlocks`) hold every pulse to them.
 
+A later pulse step's bounds start from the barrier the steps before it leave (the model run on
+from their end, no time between): the skin is then at its most porated, so its load is at its
+lowest and its current at its highest; any time between (a hold, a contact check) lets it
+recover, within the bounds. The heat is taken to have left by then (each step's rise starts at
+zero).
+
 The load counts the skin only (the model's porated stratum corneum, one crossing per electrode
 pair, and the series part), not a device's leads: the lowest load gives the largest current,
 charge and energy, so the bounds err on the high side for the limits and on the low side for
@@ -24,11 +30,11 @@ from dataclasses import dataclass
 from typing import Literal
 
 from dermaport.errors import InputError
-from dermaport.physics.electroporation import BarrierModel
+from dermaport.physics.electroporation import BarrierModel, BarrierState
 from dermaport.protocol.pulses import Electroporation, ModulatedCarrier, PulseSchedule, PulseTrain
 from dermaport.safety.pulse_limits import PulseSetting, check_pulse_setting, enforce_pulse
 
-__all__ = ["PULSE_SOLUTION", "PulseBounds", "PulseSegment", "pulse_bounds", "pulse_segment"]
+__all__ = ["PULSE_SOLUTION", "PulseBounds", "PulseSegment", "barrier_after", "pulse_bounds", "pulse_segment"]
 
 #: What goes under the electrodes of a pulse step when the plan names no product.
 PULSE_SOLUTION = "the product (ampoule)"
@@ -137,17 +143,19 @@ class PulseSegment:
 
 
 @functools.lru_cache(maxsize=64)
-def _train(schedule: PulseSchedule) -> tuple[float, float, float, float, float, float, float]:
+def _train(
+    schedule: PulseSchedule, start: BarrierState | None = None
+) -> tuple[tuple[float, float, float, float, float, float, float], BarrierState]:
     """The model's figures per m² for ``schedule``.
 
     Lowest and intact Ω·m², peak A/m², the largest period's C/m² and J/m², the train's J/m²,
     the peak rise K.
     """
     model = BarrierModel()
-    result = model.run(schedule)
+    result = model.run(schedule, state=start)
     circuit = model.circuit
     r_min = min((p.sc_resistance_min_ohm_m2 for p in result.pulses), default=result.intact_resistance_ohm_m2)
-    return (
+    figures = (
         circuit.crossings * r_min + circuit.series_ohm_m2(),
         circuit.crossings * result.intact_resistance_ohm_m2 + circuit.series_ohm_m2(),
         max(p.current_density_peak_a_per_m2 for p in result.pulses),
@@ -156,12 +164,18 @@ def _train(schedule: PulseSchedule) -> tuple[float, float, float, float, float, 
         sum(p.energy_j_per_m2 for p in result.pulses),
         result.peak_temperature_rise_k,
     )
+    return figures, result.state
 
 
-def pulse_bounds(schedule: PulseSchedule, electrode_area_cm2: float) -> PulseBounds:
-    """The model's bounds of ``schedule`` on an electrode of ``electrode_area_cm2``."""
+def pulse_bounds(
+    schedule: PulseSchedule, electrode_area_cm2: float, *, start: BarrierState | None = None
+) -> PulseBounds:
+    """The model's bounds of ``schedule`` on an electrode of ``electrode_area_cm2``, from ``start``.
+
+    ``start`` is the barrier the step begins on (intact by default).
+    """
     area_m2 = electrode_area_cm2 * 1e-4
-    r_min, r_intact, j_peak, q, e, e_total, rise = _train(schedule)
+    (r_min, r_intact, j_peak, q, e, e_total, rise), _ = _train(schedule, start)
     return PulseBounds(
         min_load_ohm=r_min / area_m2,
         intact_load_ohm=r_intact / area_m2,
@@ -203,6 +217,11 @@ def _setting(step: Electroporation, bounds: PulseBounds, area_cm2: float) -> Pul
     )
 
 
+def barrier_after(schedule: PulseSchedule, start: BarrierState | None = None) -> BarrierState:
+    """The barrier the model leaves at the end of ``schedule`` begun on ``start``."""
+    return _train(schedule, start)[1]
+
+
 def pulse_segment(
     index: int,
     text: str,
@@ -211,12 +230,14 @@ def pulse_segment(
     electrode_area_cm2: float,
     electrode: Literal["anode", "cathode"] | None,
     product: str | None,
+    start: BarrierState | None = None,
 ) -> PulseSegment:
     """The segment of one pulse step; PulseLimitError (a SafetyError) when it breaks a hard limit.
 
     ``electrode`` is the product's electrode for a unipolar train that names none (the plan's,
     from the active's charge); a unipolar train with neither is refused (InputError): its
-    pulses drive ions one way, so the side the product is on must be said.
+    pulses drive ions one way, so the side the product is on must be said. ``start`` is the
+    barrier the steps before leave (:func:`barrier_after`; intact by default).
     """
     schedule = step.schedule()
     bipolar = isinstance(step, ModulatedCarrier) or (isinstance(step, PulseTrain) and step.bipolar)
@@ -229,7 +250,7 @@ def pulse_segment(
                 f"step {text!r} is a unipolar train: name the electrode the product is under, e.g. "
                 f"'{text} anode' (or make it bipolar: 'electroporation bipolar …')"
             )
-    bounds = pulse_bounds(schedule, electrode_area_cm2)
+    bounds = pulse_bounds(schedule, electrode_area_cm2, start=start)
     enforce_pulse(check_pulse_setting(_setting(step, bounds, electrode_area_cm2)))
     return PulseSegment(
         index=index,

@@ -30,8 +30,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from dermaport.device.pulse_plan import PulseSegment, pulse_segment
+from dermaport.device.pulse_plan import PulseSegment, barrier_after, pulse_segment
 from dermaport.errors import InputError, SafetyError
+from dermaport.physics.electroporation import BarrierState
 from dermaport.planning.digest import plan_digest
 from dermaport.protocol.facial import parse_any_step
 from dermaport.protocol.pulses import ModulatedCarrier, PulseTrain
@@ -229,6 +230,7 @@ def plan_from_steps(
             f"{MAX_ELECTRODE_AREA_CM2:g} cm²: e.g. {_AREA_EXAMPLE}"
         )
     segments: list[AnySegment] = []
+    barrier: BarrierState | None = None  # what the pulse steps before leave (intact at first)
     for index, (text, step) in enumerate(current):
         if isinstance(step, PulseTrain | ModulatedCarrier):
             segments.append(
@@ -239,8 +241,10 @@ def plan_from_steps(
                     electrode_area_cm2=electrode_area_cm2,
                     electrode=electrode,
                     product=product,
+                    start=barrier,
                 )
             )
+            barrier = barrier_after(step.schedule(), barrier)
             continue
         assert isinstance(step, Iontophoresis | Desincrustation)
         wave = current_waveform(step, electrode_area_m2=electrode_area_cm2 * 1e-4)
