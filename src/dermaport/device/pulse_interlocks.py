@@ -6,7 +6,8 @@ order is the order the checks run in, so the reason names the cause:
 
 1. unreadable telemetry;
 2. device reset (flag or output state), device watchdog;
-3. the generator's own protection: ``over-current`` (its trip), ``arc``, ``misfire``;
+3. the generator's own flags: ``arc`` (before ``over-current``, the trip an arc causes),
+   ``over-current`` (its protection), ``misfire``;
 4. impedance ceiling (open): the generator's ``open-circuit`` flag, a load at or above
    :data:`~dermaport.device.interlocks.OPEN_CIRCUIT_OHM`, or more than
    :data:`PULSE_IMPEDANCE_RISE_FACTOR` times the contact check's (or the intact skin's, when
@@ -149,10 +150,10 @@ def check_pulse_reading(
         return reason
     flags = set(tel.flags)
     b = expect.bounds
+    if "arc" in flags:  # the cause before its consequence (an arc trips the protection too)
+        return f"arc: the generator saw the load collapse ({tel.impedance_ohm:.3g} Ω)"
     if "over-current" in flags:
         return "over-current: the generator's protection tripped on a pulse and switched off"
-    if "arc" in flags:
-        return f"arc: the generator saw the load collapse ({tel.impedance_ohm:.3g} Ω)"
     if "misfire" in flags:
         return "misfire: a pulse came due and did not fire"
     z = tel.impedance_ohm
