@@ -9,6 +9,10 @@ States (``RunState``)::
     any state ──stop──► ramp_down (if current flows) → stopped
     any state ──fault──► output off at once → failed
 
+    a pulse step:  contact_check → deliver ─┬→ contact_check (next step) | hold | complete
+                   deliver ──pause──► paused (output off at once) ──resume──► contact_check → deliver
+                   deliver ──stop──► stopped (output off at once)
+
 The core owns the states, the tick, the heartbeat, the documents, the holds and the ways out;
 what happens within a step is the step's modality's controller's
 (:mod:`dermaport.device.controllers`: galvanic current, electroporation pulse trains, and
