@@ -58,6 +58,8 @@ class ElectroporationController(Controller):
         self.charge_uC = 0.0
         self.energy_mJ = 0.0
         self._fired_seen = 0  # the generator's count at the last reading
+        self._banked_charge = 0.0  # µC and mJ of the trains closed so far
+        self._banked_energy = 0.0
         self._last: PulseTelemetry | None = None
 
     @classmethod
@@ -202,9 +204,6 @@ class ElectroporationController(Controller):
         """Bank a train's totals (the generator's counters run on across trains)."""
         self._banked_charge = self._charge_total(tel, train)
         self._banked_energy = self._energy_total(tel, train)
-
-    _banked_charge = 0.0
-    _banked_energy = 0.0
 
     def _charge_total(self, tel: PulseTelemetry, train: _Train) -> float:
         return self._banked_charge + tel.charge_total_uC - train.charge_before_uC
