@@ -248,3 +248,22 @@ def test_each_pulse_fault_ends_the_output_within_one_period_and_fails(kind: str,
     # nothing resumes: once failed, no switch-on follows the fault's trip
     assert all(not state for t, state in gen.switches if t > (result.fault_at_s or 0.0) + 1e-9)
     assert math.isfinite(off)
+
+
+def test_a_pause_after_the_last_pulse_resumes_to_nothing_left() -> None:
+    clock = FakeClock()
+    gen = SimulatedPulseGenerator(BarrierModel(), clock=clock)
+    plan = plan_from_steps([TRAINS[0]], electrode_area_cm2=AREA_CM2)  # pulses at 0, 2, … 8 s
+    runner: SessionRunner
+
+    def operator(name: str, document: Mapping[str, Any]) -> None:
+        if name == "reading" and document["state"] == "deliver" and document["step_pulses_delivered"] == 5:
+            runner.pause()
+        if name == "reading" and document["state"] == "paused" and document["time_s"] >= 10.0:
+            runner.resume()
+
+    runner = SessionRunner(gen, plan, clock=clock, subscribers=[operator])
+    result = runner.run()
+    assert result.status == "complete", result.reason
+    assert result.pulse_count == 5 == len([p for p in gen.pulses if p.fired])
+    assert [on for _, on in gen.switches].count(True) == 1  # the resume switched nothing on

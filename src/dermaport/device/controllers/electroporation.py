@@ -178,7 +178,12 @@ class ElectroporationController(Controller):
             for action in core.take_requests():
                 self._operator(action)
                 if core.state == "paused" and train is not None:
-                    self._close_train(train, tel)
+                    # a pulse may have fired between the reading and the output going off: count it
+                    after = core.call(self._device.read)
+                    self.pulses_delivered += max(0, after.pulses_fired - self._fired_seen)
+                    step_delivered = (s.periods - train.planned) + after.pulses_fired - train.pulses_before
+                    self._fired_seen, self._last = after.pulses_fired, after
+                    self._close_train(train, after)
                     train, paused_at = None, core.now()
             if core.state in DONE:
                 return
@@ -189,6 +194,9 @@ class ElectroporationController(Controller):
                     return
                 continue
             if core.state == "contact_check":  # resuming: a new check, then the pulses left
+                if step_delivered >= s.periods:  # paused after the last pulse: nothing is left
+                    core.event("pulses_delivered", step=seg.index, pulses=step_delivered, planned=s.periods)
+                    return
                 train, baseline = self._start(seg, s.periods - step_delivered)
                 first_tick, ticks = core.clock_now(), 0
                 continue
