@@ -18,9 +18,9 @@ from collections.abc import Iterable, Mapping
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from dermaport.records.models import AuditEntry, AuditHead, utcnow
@@ -59,6 +59,12 @@ def entry_hash(
     return hashlib.sha256(f"{prev_hash}\n{payload}".encode()).hexdigest()
 
 
+_HEAD = cast(Table, AuditHead.__table__)
+_LOG = cast(Table, AuditEntry.__table__)
+_READ_HEAD = select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1).with_for_update()
+_WRITE_HEAD = update(_HEAD).where(_HEAD.c.id == 1)
+
+
 def append(
     db: Session,
     *,
@@ -71,39 +77,30 @@ def append(
 ) -> AuditEntry:
     """Append one entry in the caller's transaction (it commits or rolls back with the change).
 
-    ``detail`` must hold no personal data: ids, field names, counts, hashes.
+    ``detail`` must hold no personal data: ids, field names, counts, hashes. The head row is
+    read ``FOR UPDATE`` (PostgreSQL: appends queue on it until the transaction ends; SQLite:
+    the transaction already holds the writer lock), then the entry is inserted and the head
+    moved on, as three plain statements (no ORM unit of work: this runs on every request).
+    The entry returned is not attached to the session.
     """
-    head = db.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one()
-    seq = head.seq + 1
+    prev_seq, prev_hash = db.execute(_READ_HEAD).one()
+    seq = prev_seq + 1
     at = utcnow()
     body = dict(detail or {})
-    digest = entry_hash(
-        head.hash,
-        seq=seq,
-        at=at,
-        actor=actor,
-        action=action,
-        entity=entity,
-        entity_id=str(entity_id),
-        client_id=client_id,
-        detail=body,
-    )
-    entry = AuditEntry(
-        seq=seq,
-        at=at,
-        actor=actor,
-        action=action,
-        entity=entity,
-        entity_id=str(entity_id),
-        client_id=client_id,
-        detail=body,
-        prev_hash=head.hash,
-        hash=digest,
-    )
-    db.add(entry)
-    head.seq, head.hash = seq, digest
-    db.flush()
-    return entry
+    fields: dict[str, Any] = {
+        "seq": seq,
+        "at": at,
+        "actor": actor,
+        "action": action,
+        "entity": entity,
+        "entity_id": str(entity_id),
+        "client_id": client_id,
+        "detail": body,
+    }
+    digest = entry_hash(prev_hash, **fields)
+    db.execute(insert(_LOG).values(**fields, prev_hash=prev_hash, hash=digest))
+    db.execute(_WRITE_HEAD.values(seq=seq, hash=digest))
+    return AuditEntry(**fields, prev_hash=prev_hash, hash=digest)
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,9 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from dermaport.config import Settings
-from dermaport.records.engine import database_url, make_engine, make_session_factory
+from dermaport.records.engine import READ_ONLY, database_url, make_engine, make_session_factory
 from dermaport.records.migrate import require_current
+from dermaport.records.signed_in import SignedInCache
 
 __all__ = ["Database", "WriterLock", "open_database"]
 
@@ -65,6 +66,7 @@ class Database:
     sessions: sessionmaker[Session]
     settings: Settings
     _writer: WriterLock | None = field(default=None, repr=False)
+    signed_in: SignedInCache = field(default_factory=SignedInCache, repr=False, compare=False)
 
     @property
     def photo_dir(self) -> Path:
@@ -72,24 +74,38 @@ class Database:
         return self.settings.data_dir / "photos"
 
     @contextmanager
-    def transaction(self, *, priority: bool = False) -> Iterator[Session]:
+    def transaction(self, *, priority: bool = False, session: Session | None = None) -> Iterator[Session]:
         """A unit of work: committed when the block ends, rolled back when it raises.
 
         On SQLite, where one writer at a time holds the file and every unit of work writes (the
         audit chain), this process's units of work queue on a lock rather than in SQLite's
         sleeping busy handler, which would leave some requests waiting for seconds; a
         ``priority`` unit of work (a session's recorder) goes before every waiting ordinary one.
+        The lock is held for the whole block, so keep the block to the database work: open it
+        in the thread that does that work, not around waits for anything else.
+
+        ``session`` is a fresh session of :attr:`sessions` to use (one made ``autobegin=False``
+        by a request before it knew which thread would run it); it is closed at the end.
         """
-        if self._writer is None:
-            with self.sessions() as session, session.begin():
-                yield session
-            return
-        self._writer.acquire(priority=priority)
+        if self._writer is not None:
+            self._writer.acquire(priority=priority)
         try:
-            with self.sessions() as session, session.begin():
-                yield session
+            with session or self.sessions() as work, work.begin():
+                yield work
         finally:
-            self._writer.release()
+            if self._writer is not None:
+                self._writer.release()
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A read-only unit of work, outside the writer lock (on SQLite a WAL read beside the writer).
+
+        For reads that append nothing to the audit chain (a sign-in session's lookup): on SQLite
+        any write in it fails (``query_only``). Closing it rolls back.
+        """
+        with self.sessions() as work:
+            work.connection(execution_options={READ_ONLY: True})
+            yield work
 
     def dispose(self) -> None:
         """Close every pooled connection."""
