@@ -77,6 +77,11 @@ class SignedInCache:
             return None
         return seen.actor
 
+    def clear(self) -> None:
+        """Forget every entry (as :data:`~dermaport.records.accounts.TOUCH_INTERVAL` passing would)."""
+        with self._lock:
+            self._entries.clear()
+
     def put(
         self, digest: str, actor: Actor, *, created_at: datetime, last_seen_at: datetime, generation: int
     ) -> None:
