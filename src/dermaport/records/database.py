@@ -31,30 +31,35 @@ class WriterLock:
     """
 
     def __init__(self) -> None:
-        self._cond = threading.Condition()
+        self._mutex = threading.Lock()
+        self._priority_turn = threading.Condition(self._mutex)
+        self._ordinary_turn = threading.Condition(self._mutex)
         self._held = False
         self._priority_waiting = 0
 
     def acquire(self, *, priority: bool = False) -> None:
         """Wait for the lock (behind every waiting priority writer, unless this is one)."""
-        with self._cond:
+        with self._mutex:
             if priority:
                 self._priority_waiting += 1
                 try:
                     while self._held:
-                        self._cond.wait()
+                        self._priority_turn.wait()
                 finally:
                     self._priority_waiting -= 1
             else:
                 while self._held or self._priority_waiting:
-                    self._cond.wait()
+                    self._ordinary_turn.wait()
             self._held = True
 
     def release(self) -> None:
-        """Let the next writer in."""
-        with self._cond:
+        """Let the next writer in: wake one waiting priority writer, else one ordinary one."""
+        with self._mutex:
             self._held = False
-            self._cond.notify_all()
+            if self._priority_waiting:
+                self._priority_turn.notify()
+            else:
+                self._ordinary_turn.notify()
 
 
 @dataclass(frozen=True)
