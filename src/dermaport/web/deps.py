@@ -18,6 +18,7 @@ from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBea
 from sqlalchemy.orm import Session
 
 from dermaport.errors import AuthenticationError
+from dermaport.records import audit
 from dermaport.records.access import Actor
 from dermaport.records.accounts import cached_actor, resolve_token
 from dermaport.records.database import Database
@@ -125,12 +126,15 @@ def _session_parameter(endpoint: Callable[..., Any]) -> str | None:
     return None
 
 
-def in_one_unit_of_work(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+def in_one_unit_of_work(endpoint: Callable[..., Any], *, read_only: bool = False) -> Callable[..., Any]:
     """A sync endpoint taking :data:`DbSession`, made to begin, run and commit in its worker thread.
 
     The unit of work (and on SQLite the writer lock) then lasts only as long as the endpoint's
-    own work, never across the event loop's turns between dependencies. Other endpoints are
-    returned as they are.
+    own work, never across the event loop's turns between dependencies. A ``read_only``
+    endpoint (GET) reads in a read-only unit of work outside the writer lock; the audit
+    entries it makes are appended after, batched with other requests' in one transaction
+    (``Database.append_audit``), and the endpoint's answer is returned only once they are
+    committed. Other endpoints are returned as they are.
     """
     name = _session_parameter(endpoint)
     if name is None or inspect.iscoroutinefunction(endpoint):
@@ -140,23 +144,36 @@ def in_one_unit_of_work(endpoint: Callable[..., Any]) -> Callable[..., Any]:
     def run(*args: Any, **kwargs: Any) -> Any:
         lower_priority()
         session: Session = kwargs[name]
-        with session.info[_DATABASE].transaction(session=session):
-            return endpoint(*args, **kwargs)
+        database: Database = session.info[_DATABASE]
+        if not read_only:
+            with database.transaction(session=session):
+                return endpoint(*args, **kwargs)
+        with database.reading(session=session) as db:
+            pending = audit.defer_appends(db)
+            answer = endpoint(*args, **kwargs)
+        database.append_audit(pending)
+        return answer
 
     setattr(run, _OWN_UNIT_OF_WORK, True)
     return run
 
 
+_READS = frozenset({"GET", "HEAD"})
+
+
 class RecordsRouter(APIRouter):
     """An APIRouter whose sync endpoints run their unit of work in one go (:func:`in_one_unit_of_work`).
 
+    GET routes read outside the writer lock and may not write (their audit entries excepted).
     In its routes only the endpoint itself may take :data:`DbSession` (a dependency that did
     would find the session not yet begun and fail).
     """
 
     def add_api_route(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         """Add the route, with the endpoint wrapped."""
-        super().add_api_route(path, in_one_unit_of_work(endpoint), **kwargs)
+        methods = {m.upper() for m in kwargs.get("methods") or ()}
+        read_only = bool(methods) and methods <= _READS
+        super().add_api_route(path, in_one_unit_of_work(endpoint, read_only=read_only), **kwargs)
 
 
 async def session_token(
