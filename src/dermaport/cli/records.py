@@ -13,7 +13,7 @@ import typer
 from dermaport.config import load_settings
 from dermaport.errors import AuditChainError, InputError
 from dermaport.records import audit
-from dermaport.records.accounts import add_user
+from dermaport.records.accounts import add_user, check_new_user, hash_password
 from dermaport.records.database import Database, open_database
 from dermaport.records.documents import verify_session_digests
 from dermaport.records.engine import describe_url
@@ -104,10 +104,14 @@ def add_user_command(
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     if not password:
         raise InputError("no password given: type one, or pipe it in, e.g. printf '%s\\n' \"$PW\" | ...")
+    check_new_user(username=username, role=role, password=password)
+    password_hash = hash_password(password)  # before the transaction: argon2 is slow on purpose
     database = open_records(database_url)
     try:
         with database.transaction() as db:
-            user = add_user(db, local_actor(), username=username, role=role, password=password, clinic=clinic)
+            user = add_user(
+                db, local_actor(), username=username, role=role, password_hash=password_hash, clinic=clinic
+            )
             user_id = user.id
     finally:
         database.dispose()

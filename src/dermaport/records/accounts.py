@@ -27,6 +27,7 @@ from dermaport.errors import (
 from dermaport.records import audit
 from dermaport.records.access import Actor, Permission
 from dermaport.records.models import ROLES, Clinic, LoginAttempt, LoginSession, User, utcnow
+from dermaport.records.signed_in import revoke_after_commit
 
 __all__ = [
     "ADDRESS_MAX_FAILURES",
@@ -35,8 +36,11 @@ __all__ = [
     "LOGIN_WINDOW",
     "MAX_SESSION_AGE",
     "MIN_PASSWORD_LENGTH",
+    "TOUCH_INTERVAL",
     "add_user",
     "authenticate",
+    "cached_actor",
+    "check_new_user",
     "check_password",
     "clinic_named",
     "hash_password",
@@ -46,6 +50,7 @@ __all__ = [
     "purge_sessions",
     "reset_password",
     "resolve_session",
+    "resolve_token",
     "set_user_active",
 ]
 
@@ -61,6 +66,8 @@ LOGIN_MAX_DELAY = timedelta(minutes=15)
 MIN_PASSWORD_LENGTH = 10
 #: However busy, a session ends this long after its login.
 MAX_SESSION_AGE = timedelta(hours=12)
+#: A session's last use is written down at most this often (so most requests only read it).
+TOUCH_INTERVAL = timedelta(seconds=10)
 
 _USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
 _hasher = PasswordHasher()
@@ -82,31 +89,48 @@ def clinic_named(db: Session, name: str) -> Clinic:
     return clinic
 
 
-def add_user(
-    db: Session, actor: Actor | str, *, username: str, role: str, password: str, clinic: str = ""
-) -> User:
-    """Create an account; ``actor`` is the owner creating it, or a local command's name.
-
-    A local command (``dermaport users add``) may name the clinic (default ``default``); an
-    owner adds users to their own clinic.
-    """
-    if isinstance(actor, Actor):
-        actor.require(Permission.USER_ADMIN)
+def check_new_user(*, username: str, role: str, password: str | None = None) -> None:
+    """Refuse (InputError) a username, role or (when given) password :func:`add_user` would not accept."""
     if not _USERNAME.fullmatch(username):
         raise InputError(
             f"username {username!r} must be 2–64 lower-case letters, digits, '.', '_' or '-': e.g. anna.k"
         )
     if role not in ROLES:
         raise InputError(f"role {role!r} is not one of {', '.join(ROLES)}: e.g. --role practitioner")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InputError(
-            f"password of {len(password)} characters is too short; use at least {MIN_PASSWORD_LENGTH}, "
-            "e.g. four unrelated words"
-        )
+    if password is not None:
+        check_password(password)
+
+
+def add_user(
+    db: Session,
+    actor: Actor | str,
+    *,
+    username: str,
+    role: str,
+    password: str = "",
+    password_hash: str = "",
+    clinic: str = "",
+) -> User:
+    """Create an account; ``actor`` is the owner creating it, or a local command's name.
+
+    Give the ``password_hash`` that :func:`hash_password` made before the transaction began
+    (argon2 takes a fraction of a second on purpose; inside a transaction it would hold the
+    writer lock that long), or the ``password`` itself, hashed here. A local command
+    (``dermaport users add``) may name the clinic (default ``default``); an owner adds users to
+    their own clinic.
+    """
+    if isinstance(actor, Actor):
+        actor.require(Permission.USER_ADMIN)
+    check_new_user(username=username, role=role, password=None if password_hash else password)
     if db.execute(select(User.id).where(User.username == username)).first() is not None:
         raise ConflictError(f"username {username!r} is taken: choose another, e.g. {username}2")
     clinic_id = actor.clinic_id if isinstance(actor, Actor) else clinic_named(db, clinic or "default").id
-    user = User(clinic_id=clinic_id, username=username, role=role, password_hash=_hasher.hash(password))
+    user = User(
+        clinic_id=clinic_id,
+        username=username,
+        role=role,
+        password_hash=password_hash or hash_password(password),
+    )
     db.add(user)
     db.flush()
     who = actor.username if isinstance(actor, Actor) else actor
@@ -130,6 +154,7 @@ def set_user_active(db: Session, actor: Actor, user_id: int, *, active: bool) ->
     user.active = active
     if not active:
         db.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
+    revoke_after_commit(db)
     db.flush()
     audit.append(
         db,
@@ -163,6 +188,7 @@ def reset_password(db: Session, actor: Actor, user_id: int, *, password_hash: st
     user = _clinic_user(db, actor, user_id)
     user.password_hash = password_hash
     db.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
+    revoke_after_commit(db)
     db.flush()
     audit.append(
         db,
@@ -366,12 +392,15 @@ def purge_sessions(db: Session, *, idle: timedelta, now: datetime | None = None)
             (LoginSession.last_seen_at < now - idle) | (LoginSession.created_at < now - MAX_SESSION_AGE)
         )
     )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    purged = int(result.rowcount or 0)  # type: ignore[attr-defined]
+    if purged:
+        revoke_after_commit(db)
+    return purged
 
 
-def resolve_session(db: Session, token: str, *, idle: timedelta) -> Actor:
+def resolve_session(db: Session, token: str, *, idle: timedelta, now: datetime | None = None) -> Actor:
     """The actor a session token belongs to; an idle or unknown session raises AuthenticationError."""
-    now = utcnow()
+    now = now or utcnow()
     found = db.execute(
         select(LoginSession, User)
         .join(User, User.id == LoginSession.user_id)
@@ -383,18 +412,73 @@ def resolve_session(db: Session, token: str, *, idle: timedelta) -> Actor:
     too_old = now - session.created_at > MAX_SESSION_AGE
     if now - session.last_seen_at > idle or too_old or not user.active:
         db.delete(session)
+        revoke_after_commit(db)
         db.commit()
         why = (
             f"reached {MAX_SESSION_AGE.total_seconds() / 3600:g} h" if too_old else "expired after inactivity"
         )
         raise AuthenticationError(f"the session {why}: log in again")
-    if now - session.last_seen_at > timedelta(seconds=10):
+    if now - session.last_seen_at > TOUCH_INTERVAL:
         session.last_seen_at = now
     return Actor(username=user.username, role=user.role, clinic_id=user.clinic_id, user_id=user.id)
+
+
+def resolve_token(database: Database, token: str, *, idle: timedelta) -> Actor:
+    """:func:`resolve_session` for a request, mostly without touching the database.
+
+    A session resolved less than :data:`TOUCH_INTERVAL` ago is answered from
+    ``database.signed_in`` (:mod:`dermaport.records.signed_in`). Otherwise it is looked up in a
+    read-only unit of work, outside the writer lock; only when it has ended (to delete it) or
+    its last use is older than :data:`TOUCH_INTERVAL` (to record this one) does a write
+    transaction follow, which looks again under the lock. Idle expiry holds as in
+    :func:`resolve_session`: a session unused for ``idle`` is refused and deleted.
+    """
+    cached = cached_actor(database, token, idle=idle)
+    if cached is not None:
+        return cached
+    now = utcnow()
+    digest = _token_digest(token)
+    cache = database.signed_in
+    generation = cache.generation()
+    with database.reading() as db:
+        found = db.execute(
+            select(
+                LoginSession.created_at,
+                LoginSession.last_seen_at,
+                User.username,
+                User.role,
+                User.clinic_id,
+                User.id,
+                User.active,
+            )
+            .join(User, User.id == LoginSession.user_id)
+            .where(LoginSession.token_sha256 == digest)
+        ).one_or_none()
+    if found is None:
+        raise AuthenticationError("not signed in, or the session has ended: log in again")
+    created_at, last_seen_at, username, role, clinic_id, user_id, active = found
+    ended = now - last_seen_at > idle or now - created_at > MAX_SESSION_AGE or not active
+    if ended or now - last_seen_at > TOUCH_INTERVAL:
+        with database.transaction() as db:
+            return resolve_session(db, token, idle=idle, now=now)  # the next lookup caches it
+    actor = Actor(username=username, role=role, clinic_id=clinic_id, user_id=user_id)
+    cache.put(digest, actor, created_at=created_at, last_seen_at=last_seen_at, generation=generation)
+    return actor
+
+
+def cached_actor(database: Database, token: str, *, idle: timedelta) -> Actor | None:
+    """The actor of a session :func:`resolve_token` read less than :data:`TOUCH_INTERVAL` ago, else None.
+
+    No database work: None means "call :func:`resolve_token`".
+    """
+    return database.signed_in.get(
+        _token_digest(token), now=utcnow(), fresh_for=min(TOUCH_INTERVAL, idle), max_age=MAX_SESSION_AGE
+    )
 
 
 def logout(db: Session, token: str, *, actor: str | None = None) -> None:
     """End the session ``token`` belongs to (nothing happens for an unknown token); audited."""
     ended = db.execute(delete(LoginSession).where(LoginSession.token_sha256 == _token_digest(token)))
+    revoke_after_commit(db)
     if actor is not None or ended.rowcount:  # type: ignore[attr-defined]
         audit.append(db, actor=actor or "unknown", action="logout", entity="user")

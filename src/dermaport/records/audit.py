@@ -14,18 +14,27 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from dermaport.records.models import AuditEntry, AuditHead, utcnow
 
-__all__ = ["GENESIS_HASH", "AuditReport", "append", "entry_hash", "verify"]
+__all__ = [
+    "DEFERRED",
+    "GENESIS_HASH",
+    "AuditReport",
+    "append",
+    "append_all",
+    "defer_appends",
+    "entry_hash",
+    "verify",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +68,27 @@ def entry_hash(
     return hashlib.sha256(f"{prev_hash}\n{payload}".encode()).hexdigest()
 
 
+_HEAD = cast(Table, AuditHead.__table__)
+_LOG = cast(Table, AuditEntry.__table__)
+_READ_HEAD = select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1).with_for_update()
+_WRITE_HEAD = update(_HEAD).where(_HEAD.c.id == 1)
+
+
+#: The key of ``Session.info`` holding a list that a read-only unit of work's entries go to
+#: (:func:`defer_appends`), to be appended by :func:`append_all` once the reading is done.
+DEFERRED = "dermaport_deferred_audit"
+
+
+def defer_appends(db: Session) -> list[dict[str, Any]]:
+    """Make :func:`append` collect ``db``'s entries in the returned list instead of writing them.
+
+    For a read-only unit of work: the caller must hand the list to :func:`append_all` (through
+    ``Database.append_audit``) before any of what was read leaves the process.
+    """
+    pending: list[dict[str, Any]] = db.info.setdefault(DEFERRED, [])
+    return pending
+
+
 def append(
     db: Session,
     *,
@@ -71,39 +101,46 @@ def append(
 ) -> AuditEntry:
     """Append one entry in the caller's transaction (it commits or rolls back with the change).
 
-    ``detail`` must hold no personal data: ids, field names, counts, hashes.
+    ``detail`` must hold no personal data: ids, field names, counts, hashes. In a unit of work
+    whose appends are deferred (:func:`defer_appends`) the entry is collected, not written, and
+    the one returned has no ``seq`` or hashes yet. The entry returned is never attached to the
+    session.
     """
-    head = db.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one()
-    seq = head.seq + 1
-    at = utcnow()
-    body = dict(detail or {})
-    digest = entry_hash(
-        head.hash,
-        seq=seq,
-        at=at,
-        actor=actor,
-        action=action,
-        entity=entity,
-        entity_id=str(entity_id),
-        client_id=client_id,
-        detail=body,
-    )
-    entry = AuditEntry(
-        seq=seq,
-        at=at,
-        actor=actor,
-        action=action,
-        entity=entity,
-        entity_id=str(entity_id),
-        client_id=client_id,
-        detail=body,
-        prev_hash=head.hash,
-        hash=digest,
-    )
-    db.add(entry)
-    head.seq, head.hash = seq, digest
-    db.flush()
-    return entry
+    fields: dict[str, Any] = {
+        "actor": actor,
+        "action": action,
+        "entity": entity,
+        "entity_id": str(entity_id),
+        "client_id": client_id,
+        "detail": dict(detail or {}),
+    }
+    pending = db.info.get(DEFERRED)
+    if pending is not None:
+        pending.append(fields)
+        return AuditEntry(**fields)
+    return append_all(db, [fields])[0]
+
+
+def append_all(db: Session, entries: Sequence[Mapping[str, Any]]) -> list[AuditEntry]:
+    """Append entries (``actor``, ``action``, ``entity``, ``entity_id``, ``client_id``, ``detail``) in order.
+
+    The head row is read ``FOR UPDATE`` (PostgreSQL: appends queue on it until the transaction
+    ends; SQLite: the transaction already holds the writer lock), the entries are inserted and
+    the head moved on to the last: three plain statements however many entries (no ORM unit
+    of work: this runs for every request).
+    """
+    if not entries:
+        return []
+    prev_seq, prev_hash = db.execute(_READ_HEAD).one()
+    rows: list[dict[str, Any]] = []
+    for offset, given in enumerate(entries, start=1):
+        fields = {**given, "seq": prev_seq + offset, "at": utcnow()}
+        digest = entry_hash(prev_hash, **fields)
+        rows.append({**fields, "prev_hash": prev_hash, "hash": digest})
+        prev_hash = digest
+    db.execute(insert(_LOG), rows)
+    db.execute(_WRITE_HEAD.values(seq=rows[-1]["seq"], hash=prev_hash))
+    return [AuditEntry(**row) for row in rows]
 
 
 @dataclass(frozen=True)

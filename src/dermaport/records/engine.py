@@ -3,7 +3,10 @@
 SQLite is opened in WAL mode with foreign keys enforced, ``synchronous=FULL`` (a committed
 reading survives a crash of the process and of the machine) and a busy timeout; every
 transaction starts with ``BEGIN IMMEDIATE`` because every transaction that touches client
-data also appends to the audit chain, so two writers never deadlock on a lock upgrade.
+data also appends to the audit chain, so two writers never deadlock on a lock upgrade. A
+connection given the execution option :data:`READ_ONLY` starts a plain (deferred) read
+transaction instead, which WAL lets run beside the writer, with ``query_only`` on: it can
+read, never write.
 """
 
 from __future__ import annotations
@@ -21,12 +24,22 @@ from dermaport.config import Settings
 from dermaport.errors import DatabaseUrlError
 from dermaport.records.files import create_private, private_folder
 
-__all__ = ["SQLITE_BUSY_TIMEOUT_S", "database_url", "describe_url", "make_engine", "make_session_factory"]
+__all__ = [
+    "READ_ONLY",
+    "SQLITE_BUSY_TIMEOUT_S",
+    "database_url",
+    "describe_url",
+    "make_engine",
+    "make_session_factory",
+]
 
 logger = logging.getLogger(__name__)
 
 #: How long a SQLite writer waits for another one to finish before giving up (s).
 SQLITE_BUSY_TIMEOUT_S = 30.0
+
+#: The execution option that makes a connection's transactions read-only (on SQLite, beside the writer).
+READ_ONLY = "dermaport_read_only"
 
 _EXAMPLE = "e.g. sqlite:////var/lib/dermaport/records.sqlite3 or postgresql://postgres@127.0.0.1/dermaport"
 
@@ -83,7 +96,11 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        read_only = bool(connection.get_execution_options().get(READ_ONLY))
+        if connection.info.get(READ_ONLY, False) != read_only:  # info lives with the pooled connection
+            connection.exec_driver_sql(f"PRAGMA query_only={'ON' if read_only else 'OFF'}")
+            connection.info[READ_ONLY] = read_only
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def make_engine(url_text: str, *, pool_size: int = 10) -> Engine:

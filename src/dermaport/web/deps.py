@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractContextManager
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Any, get_type_hints
 
-from fastapi import Depends, Request
+from anyio import CancelScope
+from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from dermaport.errors import AuthenticationError
+from dermaport.records import audit
 from dermaport.records.access import Actor
-from dermaport.records.accounts import resolve_session
+from dermaport.records.accounts import cached_actor, resolve_token
 from dermaport.records.database import Database
 
 __all__ = [
@@ -23,7 +29,9 @@ __all__ = [
     "SESSION_COOKIE",
     "CurrentActor",
     "DbSession",
+    "RecordsRouter",
     "database_of",
+    "in_one_unit_of_work",
     "lower_priority",
 ]
 
@@ -58,11 +66,42 @@ def lower_priority() -> None:
         pass
 
 
-def _unit_of_work(request: Request) -> Iterator[Session]:
-    """A transaction around the route function, committed before the response is sent."""
-    lower_priority()
-    with database_of(request).transaction() as session:
+#: Marks an endpoint that :class:`RecordsRouter` wrapped to run its unit of work itself.
+_OWN_UNIT_OF_WORK = "__dermaport_own_unit_of_work__"
+#: The key of ``Session.info`` that names the database a request's session belongs to.
+_DATABASE = "dermaport_database"
+
+
+async def _unit_of_work(request: Request) -> AsyncIterator[Session]:
+    """The request's database session.
+
+    For an endpoint of a :class:`RecordsRouter` it is a fresh session, not yet begun: the
+    endpoint's own worker thread begins it (taking the SQLite writer lock), runs the endpoint
+    and commits, in one go (:func:`in_one_unit_of_work`). Any other endpoint gets the unit of
+    work opened before it and committed after it, each in a worker thread, as a sync generator
+    dependency would; the lock is then also held while the event loop passes the request on.
+    """
+    database = database_of(request)
+    if getattr(request.scope.get("endpoint"), _OWN_UNIT_OF_WORK, False):
+        with database.sessions(autobegin=False) as session:
+            session.info[_DATABASE] = database
+            yield session  # begun, committed and closed by the endpoint's thread
+        return
+    work = database.transaction()
+    session = await run_in_threadpool(_entered, work)
+    try:
         yield session
+    except BaseException as exc:
+        with CancelScope(shield=True):
+            await run_in_threadpool(work.__exit__, type(exc), exc, exc.__traceback__)
+        raise
+    with CancelScope(shield=True):
+        await run_in_threadpool(work.__exit__, None, None, None)
+
+
+def _entered(work: AbstractContextManager[Session]) -> Session:
+    lower_priority()
+    return work.__enter__()
 
 
 #: How many requests work on the database at once in one server process. Every request appends
@@ -74,7 +113,70 @@ DATABASE_CONCURRENCY = 4
 DbSession = Annotated[Session, Depends(_unit_of_work, scope="function", max_concurrency=DATABASE_CONCURRENCY)]
 
 
-def session_token(
+def _session_parameter(endpoint: Callable[..., Any]) -> str | None:
+    """The name of the endpoint's :data:`DbSession` parameter, if it has one."""
+    try:
+        hints = get_type_hints(endpoint, include_extras=True)
+    except (NameError, TypeError):  # annotations it cannot resolve: left to the general path
+        return None
+    for name, hint in hints.items():
+        extras = getattr(hint, "__metadata__", ())
+        if any(getattr(extra, "dependency", None) is _unit_of_work for extra in extras):
+            return name
+    return None
+
+
+def in_one_unit_of_work(endpoint: Callable[..., Any], *, read_only: bool = False) -> Callable[..., Any]:
+    """A sync endpoint taking :data:`DbSession`, made to begin, run and commit in its worker thread.
+
+    The unit of work (and on SQLite the writer lock) then lasts only as long as the endpoint's
+    own work, never across the event loop's turns between dependencies. A ``read_only``
+    endpoint (GET) reads in a read-only unit of work outside the writer lock; the audit
+    entries it makes are appended after, batched with other requests' in one transaction
+    (``Database.append_audit``), and the endpoint's answer is returned only once they are
+    committed. Other endpoints are returned as they are.
+    """
+    name = _session_parameter(endpoint)
+    if name is None or inspect.iscoroutinefunction(endpoint):
+        return endpoint
+
+    @functools.wraps(endpoint)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        lower_priority()
+        session: Session = kwargs[name]
+        database: Database = session.info[_DATABASE]
+        if not read_only:
+            with database.transaction(session=session):
+                return endpoint(*args, **kwargs)
+        with database.reading(session=session) as db:
+            pending = audit.defer_appends(db)
+            answer = endpoint(*args, **kwargs)
+        database.append_audit(pending)
+        return answer
+
+    setattr(run, _OWN_UNIT_OF_WORK, True)
+    return run
+
+
+_READS = frozenset({"GET", "HEAD"})
+
+
+class RecordsRouter(APIRouter):
+    """An APIRouter whose sync endpoints run their unit of work in one go (:func:`in_one_unit_of_work`).
+
+    GET routes read outside the writer lock and may not write (their audit entries excepted).
+    In its routes only the endpoint itself may take :data:`DbSession` (a dependency that did
+    would find the session not yet begun and fail).
+    """
+
+    def add_api_route(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        """Add the route, with the endpoint wrapped."""
+        methods = {m.upper() for m in kwargs.get("methods") or ()}
+        read_only = bool(methods) and methods <= _READS
+        super().add_api_route(path, in_one_unit_of_work(endpoint, read_only=read_only), **kwargs)
+
+
+async def session_token(
     cookie: Annotated[str | None, Depends(_cookie)],
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> str | None:
@@ -82,13 +184,24 @@ def session_token(
     return bearer.credentials if bearer is not None else cookie
 
 
-def _current_actor(
-    request: Request, db: DbSession, token: Annotated[str | None, Depends(session_token)]
-) -> Actor:
+async def _current_actor(request: Request, token: Annotated[str | None, Depends(session_token)]) -> Actor:
+    """The signed-in actor, from the sessions resolved in the last seconds or else looked up.
+
+    The lookup runs in a worker thread, outside the request's unit of work (and the writer lock).
+    """
     if not token:
         raise AuthenticationError("not signed in: POST /api/login with your username and password")
-    idle = timedelta(minutes=database_of(request).settings.session_idle_minutes)
-    return resolve_session(db, token, idle=idle)
+    database = database_of(request)
+    idle = timedelta(minutes=database.settings.session_idle_minutes)
+    cached = cached_actor(database, token, idle=idle)
+    if cached is not None:
+        return cached
+    return await run_in_threadpool(_resolved, database, token, idle)
+
+
+def _resolved(database: Database, token: str, idle: timedelta) -> Actor:
+    lower_priority()
+    return resolve_token(database, token, idle=idle)
 
 
 CurrentActor = Annotated[Actor, Depends(_current_actor)]

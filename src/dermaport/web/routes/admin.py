@@ -4,20 +4,26 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import Depends, Path
 from pydantic import BaseModel, ConfigDict, StringConstraints
 from sqlalchemy import select
 
 from dermaport.records import audit
 from dermaport.records.access import Permission
-from dermaport.records.accounts import add_user, hash_password, reset_password, set_user_active
+from dermaport.records.accounts import (
+    add_user,
+    check_new_user,
+    hash_password,
+    reset_password,
+    set_user_active,
+)
 from dermaport.records.documents import verify_session_digests
 from dermaport.records.models import User
 from dermaport.records.views import UserOut
-from dermaport.web.deps import CurrentActor, DbSession
+from dermaport.web.deps import CurrentActor, DbSession, RecordsRouter
 from dermaport.web.responses import SIGNED_IN
 
-router = APIRouter(prefix="/api", tags=["admin"], responses=SIGNED_IN)
+router = RecordsRouter(prefix="/api", tags=["admin"], responses=SIGNED_IN)
 
 
 class UserIn(BaseModel):
@@ -48,10 +54,22 @@ def list_users(actor: CurrentActor, db: DbSession) -> list[UserOut]:
     return [UserOut.model_validate(u) for u in rows]
 
 
+def _new_user_hash(body: UserIn, actor: CurrentActor) -> str:
+    """The new account's password hash, computed after the permission check, before the unit of work."""
+    actor.require(Permission.USER_ADMIN)
+    check_new_user(username=body.username, role=body.role, password=body.password)
+    return hash_password(body.password)
+
+
 @router.post("/users", status_code=201)
-def create_user(body: UserIn, actor: CurrentActor, db: DbSession) -> UserOut:
+def create_user(
+    body: UserIn,
+    password_hash: Annotated[str, Depends(_new_user_hash)],
+    actor: CurrentActor,
+    db: DbSession,
+) -> UserOut:
     """Add an account to the owner's clinic."""
-    user = add_user(db, actor, username=body.username, role=body.role, password=body.password)
+    user = add_user(db, actor, username=body.username, role=body.role, password_hash=password_hash)
     return UserOut.model_validate(user)
 
 
@@ -80,8 +98,9 @@ def update_user(user_id: UserId, body: UserPatch, actor: CurrentActor, db: DbSes
     return UserOut.model_validate(set_user_active(db, actor, user_id, active=body.active))
 
 
-def _hashed(body: PasswordIn) -> str:
-    """The new password's argon2 hash, computed before the unit of work begins."""
+def _hashed(body: PasswordIn, actor: CurrentActor) -> str:
+    """The new password's argon2 hash: after the permission check, before the unit of work begins."""
+    actor.require(Permission.USER_ADMIN)
     return hash_password(body.password)
 
 

@@ -4,16 +4,23 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from dermaport.records.accounts import authenticate, logout
 from dermaport.records.views import UserOut
-from dermaport.web.deps import SESSION_COOKIE, CurrentActor, DbSession, database_of, session_token
+from dermaport.web.deps import (
+    SESSION_COOKIE,
+    CurrentActor,
+    DbSession,
+    RecordsRouter,
+    database_of,
+    session_token,
+)
 from dermaport.web.responses import LOGIN, SIGNED_IN
 from dermaport.web.security import csrf_token_for
 
-router = APIRouter(prefix="/api", tags=["auth"])
+router = RecordsRouter(prefix="/api", tags=["auth"])
 
 
 class LoginIn(BaseModel):

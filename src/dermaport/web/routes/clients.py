@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import Path, Query
 
 from dermaport.records import bookings, clients, clinical
 from dermaport.records.schemas import (
@@ -34,10 +34,10 @@ from dermaport.records.views import (
     ScreeningOut,
     SessionOut,
 )
-from dermaport.web.deps import CurrentActor, DbSession
+from dermaport.web.deps import CurrentActor, DbSession, RecordsRouter
 from dermaport.web.responses import SIGNED_IN
 
-router = APIRouter(prefix="/api/clients", tags=["clients"], responses=SIGNED_IN)
+router = RecordsRouter(prefix="/api/clients", tags=["clients"], responses=SIGNED_IN)
 
 ClientId = Annotated[int, Path(ge=1, le=2**31 - 1, description="A client's id.")]
 AppointmentId = Annotated[int, Path(ge=1, le=2**31 - 1, description="An appointment's id.")]

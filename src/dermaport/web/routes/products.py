@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import Path
 
 from dermaport.records import bookings
 from dermaport.records.schemas import LotIn, ProductIn
 from dermaport.records.views import LotOut, ProductOut
-from dermaport.web.deps import CurrentActor, DbSession
+from dermaport.web.deps import CurrentActor, DbSession, RecordsRouter
 from dermaport.web.responses import SIGNED_IN
 
-router = APIRouter(prefix="/api/products", tags=["products"], responses=SIGNED_IN)
+router = RecordsRouter(prefix="/api/products", tags=["products"], responses=SIGNED_IN)
 
 ProductId = Annotated[int, Path(ge=1, le=2**31 - 1, description="A product's id.")]
 

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request, Response
+from fastapi import Depends, Path, Request, Response
 
 from dermaport.records import photos, rights
 from dermaport.records.schemas import PhotoIn
 from dermaport.records.views import PhotoOut
-from dermaport.web.deps import CurrentActor, DbSession, database_of
+from dermaport.web.deps import CurrentActor, DbSession, RecordsRouter, database_of
 from dermaport.web.responses import SIGNED_IN
 
-router = APIRouter(prefix="/api/clients", tags=["data rights", "photos"], responses=SIGNED_IN)
+router = RecordsRouter(prefix="/api/clients", tags=["data rights", "photos"], responses=SIGNED_IN)
 
 ClientId = Annotated[int, Path(ge=1, le=2**31 - 1, description="A client's id.")]
 PhotoId = Annotated[int, Path(ge=1, le=2**31 - 1, description="A photo's id.")]

@@ -12,22 +12,29 @@ from collections.abc import Iterator
 from datetime import timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Request
+from fastapi import Depends, HTTPException, Path, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from dermaport.errors import AuthenticationError, SafetyError
 from dermaport.records.access import Actor
-from dermaport.records.accounts import resolve_session
+from dermaport.records.accounts import resolve_token
 from dermaport.records.clinical import session_documents
 from dermaport.sessions import PlanIn, SessionService, create_plan, get_plan, list_plans
-from dermaport.web.deps import CurrentActor, DbSession, database_of, lower_priority, session_token
+from dermaport.web.deps import (
+    CurrentActor,
+    DbSession,
+    RecordsRouter,
+    database_of,
+    lower_priority,
+    session_token,
+)
 from dermaport.web.responses import SIGNED_IN, ErrorOut
 
 __all__ = ["router", "service_of"]
 
-router = APIRouter(prefix="/api/clients", tags=["sessions"], responses=SIGNED_IN)
+router = RecordsRouter(prefix="/api/clients", tags=["sessions"], responses=SIGNED_IN)
 
 ClientId = Annotated[int, Path(ge=1, le=2**31 - 1, description="A client's id.")]
 PlanId = Annotated[int, Path(ge=1, le=2**31 - 1, description="A plan's id.")]
@@ -45,14 +52,13 @@ def service_of(request: Request) -> SessionService:
 
 
 def _signed_in_briefly(request: Request, token: Annotated[str | None, Depends(session_token)]) -> Actor:
-    """The signed-in actor, resolved in a transaction of its own (closed before the route runs)."""
+    """The signed-in actor, resolved outside any unit of work of the route's."""
     lower_priority()
     if not token:
         raise AuthenticationError("not signed in: POST /api/login with your username and password")
     database = database_of(request)
     idle = timedelta(minutes=database.settings.session_idle_minutes)
-    with database.transaction() as db:
-        return resolve_session(db, token, idle=idle)
+    return resolve_token(database, token, idle=idle)
 
 
 BriefActor = Annotated[Actor, Depends(_signed_in_briefly)]
