@@ -71,6 +71,13 @@ def _number(value: Any, digits: int = 3) -> str:
     return f"{float(value):.{digits}g}"
 
 
+def _detail(value: Any) -> str:
+    """An event's detail value for people: numbers to 4 significant figures, words without underscores."""
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value).replace("_", " ") if isinstance(value, str) else str(value)
+
+
 def _environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
@@ -81,6 +88,7 @@ def _environment() -> Environment:
     )
     env.filters["when"] = _when
     env.filters["num"] = _number
+    env.filters["detail"] = _detail
     env.filters["day"] = lambda v: _when(v, "%Y-%m-%d")
     return env
 

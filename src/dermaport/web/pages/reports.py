@@ -14,8 +14,8 @@ from dermaport.planning.care import care_sheet
 from dermaport.planning.course import PROGRAMMES, earliest_start, parse_start, plan_course
 from dermaport.records import clients
 from dermaport.records.access import Permission
-from dermaport.reports.session_report import render_report_html, report_context, report_pdf
 from dermaport.web.pages.render import DbSession, PageActor, PageRoute, page
+from dermaport.web.pages.session_report import render_report_html, report_context, report_pdf
 
 __all__ = ["router"]
 

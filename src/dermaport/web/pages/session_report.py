@@ -33,7 +33,7 @@ __all__ = ["REPORT_CSS", "render_report_html", "report_context", "report_pdf"]
 logger = logging.getLogger(__name__)
 
 #: The report's print stylesheet.
-REPORT_CSS = Path(__file__).resolve().parent.parent / "web" / "static" / "report.css"
+REPORT_CSS = Path(__file__).resolve().parent.parent / "static" / "report.css"
 #: Event kinds a report lists (the rest are the runner's bookkeeping).
 _REPORTED_EVENTS = frozenset(
     {"fault", "hold", "hold_confirmed", "operator", "pause_expired", "output_off", "step", "contact"}
