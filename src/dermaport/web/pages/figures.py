@@ -123,17 +123,8 @@ def depth_profile(
                 f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{height - bottom}" '
                 f'stroke="{_SECOND}" stroke-dasharray="5 4"/>'
             )
-            right_side = i % 2 == 1  # neighbouring boundaries label on opposite sides of their line
-            parts.append(
-                _text(
-                    x + (4 if right_side else -4),
-                    top + 14,
-                    name,
-                    size=11,
-                    anchor="start" if right_side else "end",
-                    fill=_SECOND,
-                )
-            )
+            # each boundary's label on a row of its own, left of its line: neighbours never overlap
+            parts.append(_text(x - 4, top + 14 + 14 * i, name, size=11, anchor="end", fill=_SECOND))
     line = " ".join(f"{x_of(d):.1f},{y_of(c):.1f}" for d, c in points)
     parts.append(f'<polyline points="{line}" fill="none" stroke="{_ACCENT}" stroke-width="2.5"/>')
     parts.append(

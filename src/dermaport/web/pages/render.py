@@ -35,6 +35,7 @@ from dermaport.web.errors import status_of
 from dermaport.web.security import CSRF_FIELD, csrf_token_for
 
 __all__ = [
+    "PAGE_HEADERS",
     "BriefPageActor",
     "DbSession",
     "DenialAuditMiddleware",
@@ -189,7 +190,12 @@ def page(
     except UndefinedError as exc:  # a template's bug: name it (the message names a variable, no value)
         logger.error("template %s: %s", template, exc)
         raise
-    return HTMLResponse(html, status_code=status_code, headers={"Cache-Control": "no-store"})
+    return HTMLResponse(html, status_code=status_code, headers=PAGE_HEADERS)
+
+
+#: A page's own headers: never stored; the referrer (so the Origin of its form posts) only to this
+#: site, where the API's ``no-referrer`` would make a browser send ``Origin: null`` with every form.
+PAGE_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "same-origin"}
 
 
 def redirect(url: str) -> RedirectResponse:

@@ -14,7 +14,7 @@ from dermaport.planning.care import care_sheet
 from dermaport.planning.course import PROGRAMMES, earliest_start, parse_start, plan_course
 from dermaport.records import clients
 from dermaport.records.access import Permission
-from dermaport.web.pages.render import DbSession, PageActor, PageRoute, page
+from dermaport.web.pages.render import PAGE_HEADERS, DbSession, PageActor, PageRoute, page
 from dermaport.web.pages.session_report import render_report_html, report_context, report_pdf
 
 __all__ = ["router"]
@@ -37,7 +37,7 @@ def report_page(
     html = render_report_html(
         context | {"actor": actor, "pdf_url": f"{request.url.path}.pdf"}, for_print=False
     )
-    return HTMLResponse(html, headers={"Cache-Control": "no-store"})
+    return HTMLResponse(html, headers=PAGE_HEADERS)
 
 
 @router.get("/clients/{client_id}/sessions/{session_id}/report.pdf")

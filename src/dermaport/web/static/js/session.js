@@ -62,7 +62,11 @@
     } else if (doc.kind === "fault") {
       showFault("Fault: the output is off", d.reason, false);
     }
-    var detail = Object.keys(d).map(function (k) { return k.replace(/_/g, " ") + " " + d[k]; }).join(", ");
+    var detail = Object.keys(d).map(function (k) {
+      var v = d[k];
+      var shown = typeof v === "number" && !Number.isInteger(v) ? String(Number(v.toPrecision(4))) : String(v);
+      return k.replace(/_/g, " ") + " " + shown.replace(/_/g, " ");
+    }).join(", ");
     addEvent(fixed(doc.time_s, 1) + " s — " + doc.kind.replace(/_/g, " ") + (detail ? ": " + detail : ""));
   }
 
