@@ -138,7 +138,7 @@ def seed_demo(database: Database, *, sessions: int = 2) -> bool:
         signature = _signature_png()
         now = utcnow()
         for client_id in ids[:sessions]:
-            clinical.add_screening(db, actor, client_id, ScreeningIn(answers=_OK_ANSWERS))  # type: ignore[arg-type]
+            clinical.add_screening(db, actor, client_id, ScreeningIn(answers=_OK_ANSWERS))
             name, version, text = CONSENT_FORM
             clinical.add_consent(
                 db,
@@ -159,7 +159,7 @@ def seed_demo(database: Database, *, sessions: int = 2) -> bool:
                 ),
             )
         # one client only consulted so far: the next step is theirs
-        clinical.add_screening(db, actor, ids[sessions], ScreeningIn(answers=_OK_ANSWERS))  # type: ignore[arg-type]
+        clinical.add_screening(db, actor, ids[sessions], ScreeningIn(answers=_OK_ANSWERS))
     service = SessionService(database, devices=SimulatedDevices(speed=None, watchdog_s=0.9), period_s=0.4)
     try:
         for client_id in ids[:sessions]:

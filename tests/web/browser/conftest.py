@@ -123,7 +123,7 @@ def serve(
         product = bookings.add_product(
             db, actor, ProductIn(name="sap-ampoule", active="sodium ascorbyl phosphate", concentration="3 %")
         )
-        bookings.add_lot(db, actor, product.id, LotIn(lot_number="LOT-4711", expires_on="2031-06-30"))  # type: ignore[arg-type]
+        bookings.add_lot(db, actor, product.id, LotIn(lot_number="LOT-4711", expires_on="2031-06-30"))
     devices = FaultyDevices(speed=speed, watchdog_s=watchdog_s)
     stamps = Stamps()
     app = create_app(
