@@ -48,8 +48,12 @@ def _contact_values(form: dict[str, str]) -> dict[str, Any]:
     return {name: (form.get(name, "").strip() or None) for name, _label, _kind in CONTACT_FIELDS}
 
 
+#: Clients a list shows at once (the search finds the others).
+LIST_LIMIT = 50
+
+
 def _rows(db: Session, actor: Actor, q: str | None) -> list[Any]:
-    return clients.list_clients(db, actor, limit=100, q=q.strip() if q and q.strip() else None)
+    return clients.list_clients(db, actor, limit=LIST_LIMIT, q=q.strip() if q and q.strip() else None)
 
 
 @router.get("/clients", response_class=HTMLResponse)
