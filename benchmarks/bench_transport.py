@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import os
 import statistics
 import sys
 import time
@@ -33,8 +34,10 @@ def reference() -> float:
     return time.perf_counter() - start
 
 
-def variant(args: tuple[float, float, str, str]) -> float:
+def variant(args: tuple[float, float, str, str]) -> tuple[float, float]:
+    """Delivered total (µg/cm²) and the CPU seconds this process spent on it."""
     density, minutes, electrode, conc = args
+    cpu = time.process_time()
     result = simulate(
         "sodium ascorbyl phosphate",
         conc,
@@ -42,7 +45,7 @@ def variant(args: tuple[float, float, str, str]) -> float:
         vehicle_ph=7.0,
         electrode="ag-agcl",
     )
-    return result.total_delivered_ug_per_cm2
+    return result.total_delivered_ug_per_cm2, time.process_time() - cpu
 
 
 def variants(count: int) -> list[tuple[float, float, str, str]]:
@@ -146,24 +149,34 @@ def main() -> None:
     parser.add_argument("--library", action="store_true", help="also run the whole library: the worst case")
     args = parser.parse_args()
 
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} ({os.cpu_count()} CPUs)")
     reference()  # warm caches (library load, imports)
+    cpu_start = time.process_time()
     times = [reference() for _ in range(args.repeat)]
+    cpu_each = (time.process_time() - cpu_start) / args.repeat
     print(
         f"reference run (SAP 3 %, face, cathode 0.3 mA/cm2 6 min + observe 1 h): "
-        f"median {statistics.median(times):.3f} s over {args.repeat} (goal 0.25 s)"
+        f"median {statistics.median(times):.3f} s over {args.repeat} (goal 0.25 s), CPU {cpu_each:.3f} s each"
     )
 
     jobs = variants(args.variants)
     start = time.perf_counter()
     with ProcessPoolExecutor(max_workers=args.workers) as pool:
-        results = list(pool.map(variant, jobs, chunksize=4))
+        outcomes = list(pool.map(variant, jobs, chunksize=4))
     elapsed = time.perf_counter() - start
+    results = [delivered for delivered, _ in outcomes]
+    cpu = sum(spent for _, spent in outcomes)
     print(
         f"{len(jobs)} protocol variants on {args.workers} workers: {elapsed:.1f} s "
         f"({elapsed / len(jobs) * 1000:.0f} ms each; 1,000 would take {elapsed / len(jobs) * 1000:.0f} s, "
         "goal 60 s); "
         f"delivered {min(results):.3g}-{max(results):.3g} µg/cm²"
     )
+    print(
+        f"  CPU time of the variants {cpu:.1f} s ({cpu / len(jobs) * 1000:.0f} ms each): on {args.workers} "
+        f"otherwise idle cores 1,000 would take about {cpu / len(jobs) * 1000 / args.workers:.0f} s"
+    )
+    print(f"load average after the variants: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     fipy_side_by_side()
     if args.library:
         library_worst_case()

@@ -26,7 +26,9 @@ def test_json_has_every_contract_key(capsys: pytest.CaptureFixture[str], tmp_pat
         "vehicle_ph_min", "vehicle_ph_max", "vehicle_ph_end", "kp_passive_cm_per_h", "penetration_depth_um",
     ):  # fmt: skip
         assert key in d, key
-    assert set(d["delivered_ug_per_cm2"]) == {"stratum_corneum", "viable_epidermis", "dermis", "cleared"}
+    parts = d["delivered_ug_per_cm2"]  # the four contract keys, and the subcutis so the parts sum
+    assert set(parts) == {"stratum_corneum", "viable_epidermis", "dermis", "cleared", "subcutis"}
+    assert sum(parts.values()) == pytest.approx(d["total_delivered_ug_per_cm2"], rel=1e-6)
     assert set(d["profile"]) == {"depth_um", "concentration_ug_per_cm3"}
     assert set(d["timeline"]) == {"time_s", "current_mA", "voltage_V", "flux_ug_per_cm2_h", "vehicle_ph"}
     assert len(d["profile"]["depth_um"]) == len(d["profile"]["concentration_ug_per_cm3"])

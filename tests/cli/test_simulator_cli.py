@@ -66,10 +66,63 @@ def test_run_drives_the_served_simulator_through_real_bytes() -> None:
     assert "stopped" in out
 
 
+def test_run_drives_the_served_pulse_generator_through_real_bytes() -> None:
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "dermaport.cli.main",
+            "simulator",
+            "--tcp",
+            "0",
+            "--pulse",
+            "--fault",
+            "arc@2.5 s",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    try:
+        assert server.stdout is not None
+        line = server.stdout.readline()
+        assert "serving the simulated pulse generator" in line
+        address = line.split(" on ")[-1].strip()
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "dermaport.cli.main",
+                "run",
+                "--step",
+                "electroporation bipolar 100 V 1 ms x 10 pulses at 1 Hz",
+                "--electrode-area",
+                "1 cm2",
+                "--device",
+                address,
+                "--json",
+            ],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=60,
+        )
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.communicate(timeout=10)
+    assert result.returncode == 3, result.stderr
+    data = json.loads(result.stdout)
+    assert data["status"] == "failed"
+    assert "arc" in data["reason"]
+    assert data["device"]["protocol"] == "dermaport-line/2"
+    assert data["pulse_count"] <= 3  # the arc comes 2.5 s after the server started, before the run or in it
+
+
 @pytest.mark.parametrize(
     ("argv", "fragment"),
     [
         ([], "give one of --tcp PORT or --pty"),
+        (["--tcp", "0", "--pulse", "--fault", "regulation@1 s"], "pulse generator knows"),
         (["--tcp", "70000"], "outside 0–65535"),
         (["--tcp", "1", "--pty"], "one of"),
     ],

@@ -47,6 +47,19 @@ def test_bordered_banded_solve_matches_a_dense_solve(size: int, k: int, border: 
     assert np.allclose(np.concatenate((x, y)), expected, rtol=1e-10, atol=1e-12)
 
 
+@pytest.mark.parametrize(("size", "k", "border"), [(7, 1, 1), (40, 3, 4), (120, 6, 4)])
+def test_factored_bordered_system_solves_several_right_hand_sides(size: int, k: int, border: int) -> None:
+    """The chord iterations' factors: each new right-hand side solved as a dense solve would."""
+    rng = np.random.default_rng(size + 1)
+    system = _random_system(rng, size, k, border)
+    dense = system.dense()
+    factored = system.factor()
+    for _ in range(3):
+        rhs = rng.normal(size=size + border)
+        x, y = factored.solve(rhs[:size], rhs[size:])
+        assert np.allclose(np.concatenate((x, y)), np.linalg.solve(dense, rhs), rtol=1e-10, atol=1e-12)
+
+
 def test_an_identity_row_pins_its_unknown() -> None:
     rng = np.random.default_rng(3)
     system = _random_system(rng, 30, 4, 2)

@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from dermaport.device.session_plan import plan_from_json
@@ -225,6 +225,9 @@ CASES = [(c, a) for p in PROTOCOLS for c in p.concerns for a in p.areas]
 STOPS = ["pacemaker", "pregnant", "epilepsy", "heart_disease", "broken_skin", "steroids", "urticaria"]
 
 
+PLANS_MADE: list[str] = []
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     case=st.sampled_from(CASES),
@@ -236,7 +239,7 @@ STOPS = ["pacemaker", "pregnant", "epilepsy", "heart_disease", "broken_skin", "s
     drift=st.floats(0, 3),
     material=st.sampled_from(["inert", "buffered"]),
 )
-def test_no_plan_ever_exceeds_a_hard_limit(
+def check_no_plan_exceeds_a_hard_limit(
     case: tuple[str, str],
     product: str,
     sensitivity: str,
@@ -260,6 +263,7 @@ def test_no_plan_ever_exceeds_a_hard_limit(
         )
     except SafetyError:
         return
+    PLANS_MADE.append(product)
     assert plan.density_ma_per_cm2 <= SENSITIVITY_DENSITY_MA_PER_CM2[sensitivity]
     assert plan.current_ma <= MAX_CURRENT_MA + 1e-9
     assert plan.charge_dose_ma_min <= MAX_CHARGE_DOSE_MA_MIN + 1e-9
@@ -277,6 +281,13 @@ def test_no_plan_ever_exceeds_a_hard_limit(
     if plan.electrode is not None:  # its plan file runs, held to the plan's own ceilings
         session = plan_from_json(json.loads(json.dumps(with_digest(plan.to_json()))), source="plan.json")
         assert session.steps == plan.steps
+
+
+def test_no_plan_ever_exceeds_a_hard_limit() -> None:
+    PLANS_MADE.clear()
+    check_no_plan_exceeds_a_hard_limit()
+    # Refusals end an example early: the property must still have been checked on real plans.
+    assert len(PLANS_MADE) >= 10, f"only {len(PLANS_MADE)} of the examples made a plan"
 
 
 @settings(max_examples=30, deadline=None)
@@ -298,7 +309,9 @@ numbers = st.floats(allow_nan=True, allow_infinity=True) | st.floats(0, 14)
     amount=numbers,
     target=st.none() | st.floats(0.01, 100),
 )
-def test_whatever_the_engine_answers_no_plan_breaks_a_limit(
+@example(case=("hydration", "face"), ph_min=5.0, ph_max=6.5, amount=10.0, target=None)
+@example(case=("hydration", "face"), ph_min=5.0, ph_max=6.5, amount=10.0, target=2.0)
+def check_whatever_the_engine_answers_no_plan_breaks_a_limit(
     case: tuple[str, str], ph_min: float, ph_max: float, amount: float, target: float | None
 ) -> None:
     def wild(request: PredictionRequest) -> Prediction:
@@ -316,12 +329,19 @@ def test_whatever_the_engine_answers_no_plan_breaks_a_limit(
         )
     except SafetyError:
         return
+    PLANS_MADE.append("wild")
     assert ph_min >= 4
     assert ph_max <= 8
     assert plan.current_ma <= MAX_CURRENT_MA + 1e-9
     assert plan.charge_dose_ma_min <= MAX_CHARGE_DOSE_MA_MIN + 1e-9
     if target:
         assert amount >= target
+
+
+def test_whatever_the_engine_answers_no_plan_breaks_a_limit() -> None:
+    PLANS_MADE.clear()
+    check_whatever_the_engine_answers_no_plan_breaks_a_limit()
+    assert PLANS_MADE, "no example made a plan: the property was never checked"
 
 
 def test_a_neutral_active_tries_both_electrodes_and_says_which_won() -> None:

@@ -31,7 +31,7 @@ from dermaport.cli._console import console, print_json
 from dermaport.cli.records import DatabaseUrlOption
 from dermaport.cli.sessions import PasswordStdinOption, UserOption, run_recorded
 from dermaport.device.clock import Clock, FakeClock, RealClock
-from dermaport.device.connect import open_device
+from dermaport.device.connect import open_for_plan
 from dermaport.device.faults import check_fault_times, parse_fault
 from dermaport.device.runner import RunResult, SessionRunner
 from dermaport.device.session_plan import SessionPlan, plan_from_file, plan_from_steps
@@ -53,7 +53,11 @@ HELP = (
     "Devices: sim (default), serial:///dev/ttyUSB0, socket://127.0.0.1:7700 (the line protocol), "
     "scpi://192.168.1.20:5025 or scpi-serial:///dev/ttyUSB1 (Keithley 2400-series).\n\n"
     "Faults (sim only): contact-loss, intermittent-contact, impedance-rise, compliance, comm-loss, "
-    "device-reset, regulation.\n\n"
+    "device-reset, regulation; for pulse steps contact-loss, arc, misfire, over-current, comm-loss, "
+    "device-reset.\n\n"
+    "Pulse steps (electroporation) run on the simulated pulse generator (sim) or a line-protocol "
+    "pulse device, within the pulse hard limits (IEC 60601-2-10 and dermaport's; exit 1 when a step "
+    "breaks one), with no ramps: a pause or stop ends the pulses at once.\n\n"
     "Keys at a terminal: p pause, r resume, s stop, Enter confirms a hold between steps (a change of "
     "polarity or product: wipe the skin, apply the ampoule). Without a terminal a hold stops the "
     "session, unless --confirm-holds (sim only).\n\n"
@@ -63,6 +67,8 @@ HELP = (
     "  dermaport run --plan plan.json --json\n\n"
     "  dermaport run --step 'iontophoresis cathode 2 mA for 6 min' --electrode-area '10 cm2' "
     "--fault 'contact-loss@2 min' --json\n\n"
+    "  dermaport run --step 'electroporation 100 V 1 ms pulses at 0.5 Hz for 5 min anode' "
+    "--electrode-area '1.5 cm2' --json\n\n"
     "  dermaport run --plan plan.json --device socket://127.0.0.1:7700 --realtime"
 )
 
@@ -181,19 +187,29 @@ class _LiveView:
         table.add_column()
         impedance = r["impedance_ohm"] if r else None
         segment = self._plan.segments[r["step"]] if r else self._plan.segments[0]
+        pulses = self._plan.pulse_count
+        current = (
+            f"{r['current_mA']:.3f} mA (set {r['set_current_mA']:.3f})"
+            if r and "set_current_mA" in r
+            else (f"{r.get('pulse_peak_current_mA', 0.0):.1f} mA last pulse peak" if r else "-")
+        )
         rows = [
             ("time", f"{r['time_s']:.1f} s" if r else "-"),
             ("state", str(r["state"]) if r else "idle"),
             ("step", f"{segment.index + 1} of {len(self._plan.segments)}: {segment.describe()}"),
-            ("current", f"{r['current_mA']:.3f} mA (set {r['set_current_mA']:.3f})" if r else "-"),
+            ("current", current),
             ("voltage", f"{r['voltage_V']:.2f} V" if r else "-"),
             ("impedance", f"{impedance:.0f} Ω" if impedance is not None else "-"),
-            ("dose", f"{dose:.3f} of {planned:.3f} mA·min"),
+            ("dose", f"{dose:.3f} of {planned:.3f} mA·min")
+            if not pulses
+            else ("pulses", f"{r.get('pulses_delivered', 0) if r else 0} of {pulses}"),
             ("last event", self._last_event or "-"),
         ]
         for label, value in self._header:
             table.add_row(label, value)
-        table.add_row("progress", ProgressBar(total=planned, completed=min(dose, planned), width=40))
+        done = float(r.get("pulses_delivered", 0)) if r and pulses else min(dose, planned)
+        total = float(pulses) if pulses else planned
+        table.add_row("progress", ProgressBar(total=total, completed=min(done, total), width=40))
         for label, value in rows:
             table.add_row(label, value)
         if self._hold is not None:
@@ -293,8 +309,13 @@ def command(
     session_plan = _plan(plan, step, electrode_area)
     check_fault_times(faults, session_plan)
     clock: Clock = RealClock() if realtime or device.strip() != "sim" else FakeClock()
-    dev = open_device(
-        device, clock=clock, electrode_area_cm2=session_plan.electrode_area_cm2, skin=skin, faults=faults
+    dev = open_for_plan(
+        device,
+        clock=clock,
+        modalities=session_plan.modalities,
+        electrode_area_cm2=session_plan.electrode_area_cm2,
+        skin=skin,
+        faults=faults,
     )
     try:
         runner = SessionRunner(dev, session_plan, clock=clock)
@@ -351,7 +372,13 @@ def _run_with_ctrl_c(runner: SessionRunner) -> RunResult:
 def _summary(result: RunResult, out: Console) -> None:
     colour = {"complete": "green", "stopped": "yellow", "failed": "bold red"}[result.status]
     out.print(f"[{colour}]{result.status}[/]: {result.reason}")
-    out.print(f"dose: {result.charge_dose_mA_min:.3f} of {result.planned_dose_mA_min:.3f} mA·min planned")
+    if result.pulse_count or result.planned_dose_mA_min == 0:
+        out.print(
+            f"pulses: {result.pulse_count} delivered, {result.pulse_charge_uC / 1e3:.4g} mC, "
+            f"{result.pulse_energy_mJ / 1e3:.4g} J"
+        )
+    else:
+        out.print(f"dose: {result.charge_dose_mA_min:.3f} of {result.planned_dose_mA_min:.3f} mA·min planned")
     if result.fault_at_s is not None:
         out.print(f"fault at {result.fault_at_s:.2f} s")
     if result.output_off_at_s is not None:

@@ -6,8 +6,15 @@ and the other constructors) and hands each to its subscribers as ``subscriber(na
 with ``body`` the document as JSON-ready values (:meth:`Document.body`); the records'
 ``SessionRecorder`` validates them with these same classes (:func:`validate`).
 
-The start document's ``schema_version`` (:data:`SCHEMA_VERSION`) governs every document of its
-session. Units are in the field names: s, mA, V, Ω (``ohm``), mA·min. ``time_s`` counts from
+The start document's ``schema_version`` governs every document of its session. Version 2
+(:data:`SCHEMA_VERSION`) adds the pulse fields of electroporation sessions (a segment's
+``modality``, voltage, period, pulses and model bounds; the pulse generator's ``max_voltage_V``;
+the pulse limits; each reading's pulses delivered, last pulse's peak current, charge and lowest
+load; the stop document's ``pulses_delivered``, ``pulse_charge_uC`` and ``pulse_energy_mJ``), and
+lets a bipolar segment have no polarity. Nothing of version 1 changes meaning, so a session
+states the lowest version its documents need (:func:`version_for`): a galvanic session's
+documents are version 1 as before, a session with a pulse step version 2. Units are in the
+field names: s, mA, V, Ω (``ohm``), mA·min, µC (``uC``), mJ, K. ``time_s`` counts from
 the start of the run. Unknown fields are kept (``extra="allow"``): a later version adds fields,
 it never changes the meaning of one.
 
@@ -31,6 +38,7 @@ from dermaport.errors import InputError
 __all__ = [
     "DOCUMENT_NAMES",
     "SCHEMA_VERSION",
+    "SCHEMA_VERSIONS",
     "DeviceIdentity",
     "Document",
     "EventDocument",
@@ -43,10 +51,13 @@ __all__ = [
     "StartDocument",
     "StopDocument",
     "validate",
+    "version_for",
 ]
 
-#: The version of these schemas; the start document states it for its whole session.
-SCHEMA_VERSION = 1
+#: The latest version of these schemas (a session states the lowest it needs: :func:`version_for`).
+SCHEMA_VERSION = 2
+#: Every version these schemas read.
+SCHEMA_VERSIONS = (1, 2)
 #: The document names, in the order a session emits their first instances.
 DOCUMENT_NAMES = ("start", "reading", "event", "stop")
 
@@ -61,6 +72,18 @@ def _finite(value: float) -> float:
 
 
 Finite = Annotated[float, AfterValidator(_finite)]
+
+
+def _is_none(value: object) -> bool:
+    return value is None
+
+
+def _v2(**constraints: Any) -> Any:
+    """A version-2 field: ``None`` by default, and left out of the body while it is ``None``.
+
+    So a galvanic session's documents stay exactly version 1's.
+    """
+    return Field(default=None, exclude_if=_is_none, **constraints)
 
 
 class Document(BaseModel):
@@ -110,20 +133,29 @@ class DeviceIdentity(Document):
     tolerance_mA: Finite | None = None  # noqa: N815
     watchdog_s: Finite | None = None  # None: the device has none (the host's runs instead)
     protocol: str = ""
+    modality: str | None = _v2()  # v2: "electroporation" for a pulse generator
+    max_voltage_V: Finite | None = _v2()  # noqa: N815 - v2: a pulse generator's highest pulse voltage
 
 
 class SegmentDocument(Document):
-    """One current step as the runner delivers it."""
+    """One step as the runner delivers it: a current step, or (v2) a pulse step."""
 
     index: int = Field(ge=0)
     step: str
-    kind: str = ""  # iontophoresis, desincrustation
-    polarity: Literal["anode", "cathode"]
+    kind: str = ""  # iontophoresis, desincrustation, electroporation
+    polarity: Literal["anode", "cathode"] | None  # v2: None for a bipolar pulse step
     solution: str = ""  # what goes under the active electrode
     current_mA: Finite = Field(ge=0)  # noqa: N815
     duration_s: Finite = Field(gt=0)
     ramp_s: Finite = Field(ge=0)
     planned_dose_mA_min: Finite = Field(ge=0)  # noqa: N815
+    modality: str | None = _v2()  # v2: galvanic (when absent) or electroporation
+    voltage_V: Finite | None = _v2(gt=0)  # noqa: N815 - v2, pulse steps
+    period_s: Finite | None = _v2(gt=0)
+    on_time_per_period_s: Finite | None = _v2(gt=0)
+    pulses: int | None = _v2(ge=1)
+    bipolar: bool | None = _v2()
+    bounds: dict[str, Finite] | None = _v2()  # the model's: min_load_ohm, peak_current_mA, …
 
 
 class PlanDocument(Document):
@@ -146,6 +178,12 @@ class LimitsDocument(Document):
     ramp_s_min: Finite | None = None
     telemetry_period_s: Finite | None = None
     host_watchdog_s: Finite | None = None  # None: the device's own watchdog guards the output
+    pulse_voltage_V_max: Finite | None = _v2()  # noqa: N815 - v2, pulse sessions
+    pulse_width_s_max: Finite | None = _v2()
+    pulses_max: int | None = _v2()
+    exposure_dose_V_s_max: Finite | None = _v2()  # noqa: N815
+    pulse_energy_mJ_max: Finite | None = _v2()  # noqa: N815
+    temperature_rise_K_max: Finite | None = _v2()  # noqa: N815
 
 
 class StartDocument(SessionContext):
@@ -153,7 +191,7 @@ class StartDocument(SessionContext):
 
     model_config = ConfigDict(extra="allow", allow_inf_nan=False, frozen=False)
 
-    schema_version: Literal[1] = 1  # SCHEMA_VERSION
+    schema_version: Literal[1, 2] = 1  # the lowest version the session needs (version_for)
     uid: Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
     started_at: datetime | None = None  # UTC wall time of the start
     plan: PlanDocument
@@ -174,6 +212,12 @@ class ReadingDocument(Document):
     step: int | None = None
     device_charge_mA_min: Finite | None = None  # noqa: N815
     flags: list[str] = Field(default_factory=list)
+    pulses_delivered: int | None = _v2(ge=0)  # v2: in the session so far
+    step_pulses_delivered: int | None = _v2(ge=0)
+    pulse_peak_current_mA: Finite | None = _v2()  # noqa: N815 - the last pulse's
+    pulse_charge_uC: Finite | None = _v2()  # noqa: N815
+    pulse_load_min_ohm: Finite | None = _v2()
+    pulse_energy_total_mJ: Finite | None = _v2()  # noqa: N815
 
 
 class EventDocument(Document):
@@ -194,6 +238,14 @@ class StopDocument(Document):
     planned_dose_mA_min: Finite | None = None  # noqa: N815
     fault_at_s: Finite | None = None
     output_off_at_s: Finite | None = None
+    pulses_delivered: int | None = _v2(ge=0)  # v2, pulse sessions
+    pulse_charge_uC: Finite | None = _v2(ge=0)  # noqa: N815 - both signs counted
+    pulse_energy_mJ: Finite | None = _v2(ge=0)  # noqa: N815
+
+
+def version_for(modalities: tuple[str, ...] | list[str]) -> Literal[1, 2]:
+    """The lowest schema version for a session of ``modalities``: 1 galvanic only, 2 with pulses."""
+    return 1 if set(modalities) <= {"galvanic"} else 2
 
 
 SCHEMAS: dict[str, type[Document]] = {

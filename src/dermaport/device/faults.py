@@ -10,6 +10,11 @@ Each kind, and what the simulated device does from its time on:
 - ``comm-loss``: the device stops answering and stops hearing; its watchdog ends the output.
 - ``device-reset``: the device reboots: output off, set-point and charge count cleared.
 - ``regulation``: the regulator fails; the current is 60 % of the set-point.
+
+The simulated pulse generator's kinds (:data:`PULSE_FAULT_KINDS`, described in
+:mod:`dermaport.device.pulse_simulated`) are ``contact-loss``, ``arc``, ``misfire``,
+``over-current``, ``comm-loss`` and ``device-reset``; :func:`parse_fault` reads both sets, and
+the simulator a fault is given to refuses a kind it does not know.
 """
 
 from __future__ import annotations
@@ -25,7 +30,15 @@ from dermaport.units import parse_si
 if TYPE_CHECKING:
     from dermaport.device.session_plan import SessionPlan
 
-__all__ = ["FAULT_KINDS", "Fault", "FaultSyntaxError", "check_fault_times", "parse_fault"]
+__all__ = [
+    "ALL_FAULT_KINDS",
+    "FAULT_KINDS",
+    "PULSE_FAULT_KINDS",
+    "Fault",
+    "FaultSyntaxError",
+    "check_fault_times",
+    "parse_fault",
+]
 
 FAULT_KINDS: Final = (
     "contact-loss",
@@ -36,6 +49,11 @@ FAULT_KINDS: Final = (
     "device-reset",
     "regulation",
 )
+
+#: The simulated pulse generator's fault kinds.
+PULSE_FAULT_KINDS: Final = ("contact-loss", "arc", "misfire", "over-current", "comm-loss", "device-reset")
+#: Every kind a simulator knows, each once.
+ALL_FAULT_KINDS: Final = tuple(dict.fromkeys((*FAULT_KINDS, *PULSE_FAULT_KINDS)))
 
 _EXAMPLE = "contact-loss@2 min"
 
@@ -61,9 +79,9 @@ def parse_fault(text: str) -> Fault:
     kind = kind.strip().lower()
     if not sep:
         raise FaultSyntaxError(f"fault {text!r} is not KIND@TIME: e.g. --fault '{_EXAMPLE}'")
-    if kind not in FAULT_KINDS:
+    if kind not in ALL_FAULT_KINDS:
         raise FaultSyntaxError(
-            f"fault kind {kind!r} is not one of {', '.join(FAULT_KINDS)}: e.g. --fault '{_EXAMPLE}'"
+            f"fault kind {kind!r} is not one of {', '.join(ALL_FAULT_KINDS)}: e.g. --fault '{_EXAMPLE}'"
         )
     when = when.strip()
     try:

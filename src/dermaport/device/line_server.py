@@ -21,9 +21,11 @@ from typing import Self
 
 from dermaport.device import line_protocol as lp
 from dermaport.device.protocol import Device, OutputConfig
+from dermaport.device.pulse_protocol import PulseDevice
+from dermaport.device.pulse_simulated import PulseConfig
 from dermaport.errors import DeviceCommunicationError, DeviceRefusedError
 
-__all__ = ["LineProtocolHandler", "PtyServer", "TcpServer"]
+__all__ = ["LineProtocolHandler", "PtyServer", "PulseLineHandler", "TcpServer", "handler_for"]
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +93,58 @@ class LineProtocolHandler:
         return ["ERR", "UNKNOWN", *_words(command)]
 
 
+class PulseLineHandler(LineProtocolHandler):
+    """Answers request frames for one pulse generator (protocol version 2)."""
+
+    versions = lp.PULSE_VERSIONS
+
+    def __init__(self, device: PulseDevice) -> None:
+        self._pulse = device
+        self._version = None
+
+    def _answer(self, words: tuple[str, ...]) -> list[str]:
+        command, args = words[0], words[1:]
+        if command == "HELLO":
+            offered = {int(v) for v in args[0].split(",")}
+            common = offered & set(self.versions)
+            if not common:
+                return ["ERR", "VERSION", "supported", ",".join(str(v) for v in self.versions)]
+            self._version = max(common)
+            self._pulse.heartbeat()
+            return ["OK", str(self._version)]
+        if command == "IDN?":
+            return ["OK", *lp.pulse_identity_words(self._pulse.identify())]
+        if self._version is None:
+            return ["ERR", "STATE", "send", "HELLO", "first"]
+        if command == "CONTACT?":
+            return ["OK", f"{self._pulse.check_contact().impedance_ohm:.7g}"]
+        if command == "PCONF":
+            try:
+                schedule, area, polarity = lp.parse_schedule(args)
+            except lp.FrameError as exc:
+                raise ValueError(str(exc)) from exc
+            self._pulse.configure(PulseConfig(schedule, area, polarity))
+            return ["OK"]
+        if command == "OUT":
+            if args[0] not in ("0", "1"):
+                raise ValueError(args[0])
+            self._pulse.output(args[0] == "1")
+            return ["OK"]
+        if command == "PTEL?":
+            return ["OK", *lp.pulse_telemetry_words(self._pulse.read())]
+        if command == "HB":
+            self._pulse.heartbeat()
+            return ["OK"]
+        return ["ERR", "UNKNOWN", *_words(command)]
+
+
+def handler_for(device: Device | PulseDevice) -> LineProtocolHandler:
+    """The handler for ``device``: version 1 for a current source, version 2 for a pulse generator."""
+    if isinstance(device, Device):
+        return LineProtocolHandler(device)
+    return PulseLineHandler(device)
+
+
 def _words(text: str) -> list[str]:
     return [w for w in text.replace("*", "x").encode("ascii", "replace").decode().split() if w][:12]
 
@@ -144,8 +198,8 @@ class _ServingThread:
 class PtyServer(_ServingThread):
     """The device on a pseudo-terminal: open :attr:`path` as a serial port (``serial://PATH``)."""
 
-    def __init__(self, device: Device) -> None:
-        self._handler = LineProtocolHandler(device)
+    def __init__(self, device: Device | PulseDevice) -> None:
+        self._handler = handler_for(device)
         self._master, self._slave = os.openpty()
         tty.setraw(self._slave)
         self.path = os.ttyname(self._slave)
@@ -191,8 +245,8 @@ class PtyServer(_ServingThread):
 class TcpServer(_ServingThread):
     """The device on a loopback TCP port: ``socket://127.0.0.1:PORT`` (one client at a time)."""
 
-    def __init__(self, device: Device, *, host: str = "127.0.0.1", port: int = 0) -> None:
-        self._handler = LineProtocolHandler(device)
+    def __init__(self, device: Device | PulseDevice, *, host: str = "127.0.0.1", port: int = 0) -> None:
+        self._handler = handler_for(device)
         self._listener = socket.create_server((host, port))
         self.port = self._listener.getsockname()[1]
         self.url = f"socket://{host}:{self.port}"

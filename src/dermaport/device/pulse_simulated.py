@@ -36,7 +36,9 @@ from dataclasses import dataclass
 from typing import Final
 
 from dermaport.device.clock import Clock
-from dermaport.device.faults import Fault
+from dermaport.device.faults import PULSE_FAULT_KINDS, Fault
+from dermaport.device.protocol import Contact
+from dermaport.device.pulse_protocol import PulseIdentity
 from dermaport.errors import DeviceCommunicationError, DeviceRefusedError, InputError
 from dermaport.physics.electroporation import BarrierModel, BarrierState
 from dermaport.protocol.pulses import PulseSchedule
@@ -51,17 +53,20 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-PULSE_FAULT_KINDS: Final = ("contact-loss", "arc", "misfire", "over-current", "comm-loss", "device-reset")
 
 OPEN_OHM: Final = 1e7
 
 
 @dataclass(frozen=True)
 class PulseConfig:
-    """A pulse step for the generator: its schedule and the electrode area (cm²)."""
+    """A pulse step for the generator: its schedule, the electrode area (cm²), the polarity.
+
+    ``polarity`` is the electrode the product is under for a unipolar train (``None``: bipolar).
+    """
 
     schedule: PulseSchedule
     electrode_area_cm2: float
+    polarity: str | None = None
 
 
 @dataclass(frozen=True)
@@ -83,7 +88,10 @@ class FiredPulse:
 
 @dataclass(frozen=True)
 class PulseTelemetry:
-    """One reading: time (s), output state, pulses fired, the last pulse, load now (Ω), flags."""
+    """One reading: time (s), output state, pulses fired, the last pulse, load now (Ω), flags.
+
+    ``last_load_min_ohm`` is the lowest load during the last pulse fired (``None`` before any).
+    """
 
     time_s: float
     output: str
@@ -94,6 +102,7 @@ class PulseTelemetry:
     charge_total_uC: float  # noqa: N815
     energy_total_mJ: float  # noqa: N815
     flags: tuple[str, ...]
+    last_load_min_ohm: float | None = None
 
 
 class SimulatedPulseGenerator:
@@ -281,11 +290,25 @@ class SimulatedPulseGenerator:
 
     # -- commands -----------------------------------------------------------------------------
 
-    def check_contact(self) -> float:
+    def identify(self) -> PulseIdentity:
+        """Model, firmware, serial and the generator's ceilings."""
+        with self._lock:
+            self._exchange()
+            return PulseIdentity(
+                model="dermaport simulated pulse generator",
+                firmware="sim-1",
+                serial=self.serial,
+                max_voltage_V=self.max_voltage_V,
+                max_current_mA=self.max_current_mA,
+                watchdog_s=self.watchdog_s,
+                protocol="simulated",
+            )
+
+    def check_contact(self) -> Contact:
         """The load with a test signal (Ω), the top of range when open."""
         with self._lock:
             self._exchange()
-            return min(self.load_ohm(), OPEN_OHM)
+            return Contact(min(self.load_ohm(), OPEN_OHM))
 
     def configure(self, config: PulseConfig) -> None:
         """Take a pulse step (output off; voltage within the generator's maximum)."""
@@ -336,6 +359,7 @@ class SimulatedPulseGenerator:
                 charge_total_uC=sum(p.charge_uC for p in fired),
                 energy_total_mJ=sum(p.energy_mJ for p in fired),
                 flags=tuple(sorted(flags)),
+                last_load_min_ohm=min(last.load_min_ohm, OPEN_OHM) if last else None,
             )
 
     def heartbeat(self) -> None:

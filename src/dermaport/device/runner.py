@@ -1,4 +1,4 @@
-"""The session runner: an explicit state machine that drives a device through a plan.
+"""The session runner: one generic core that drives a device through a plan, a controller per modality.
 
 States (``RunState``)::
 
@@ -9,8 +9,19 @@ States (``RunState``)::
     any state ──stop──► ramp_down (if current flows) → stopped
     any state ──fault──► output off at once → failed
 
+    a pulse step:  contact_check → deliver ─┬→ contact_check (next step) | hold | complete
+                   deliver ──pause──► paused (output off at once) ──resume──► contact_check → deliver
+                   deliver ──stop──► stopped (output off at once)
+
+The core owns the states, the tick, the heartbeat, the documents, the holds and the ways out;
+what happens within a step is the step's modality's controller's
+(:mod:`dermaport.device.controllers`: galvanic current, electroporation pulse trains, and
+the registry a later modality joins). A pulse step runs ``contact_check → deliver`` (no ramps;
+a pause or stop switches the output off at once) on a pulse generator.
+
 Every tick (``period_s``, 20 Hz by default) the runner sends a heartbeat, takes one reading,
-checks it against every interlock (:mod:`dermaport.device.interlocks`), switches the output
+checks it against every interlock of its modality (:mod:`dermaport.device.interlocks`,
+:mod:`dermaport.device.pulse_interlocks`), switches the output
 off at once if one trips, only then hands the reading to subscribers, and only then sets the
 next set-point. A tick that comes more than two periods after it was due is a fault, whatever
 held the loop; a device without a watchdog of its own gets the host's
@@ -41,6 +52,8 @@ from datetime import UTC, datetime
 from typing import Any, Literal, TypeVar
 
 from dermaport.device.clock import Clock, FakeClock
+from dermaport.device.controllers import Controller, controller_class
+from dermaport.device.controllers.base import DELIVERING, DONE, InterlockTripError, RunState
 from dermaport.device.dispatch import DEFAULT_CAPACITY, Dispatcher, Subscriber
 from dermaport.device.documents import (
     LimitsDocument,
@@ -48,20 +61,14 @@ from dermaport.device.documents import (
     SessionContext,
     StartDocument,
     StopDocument,
+    version_for,
 )
-from dermaport.device.interlocks import (
-    MAX_TOLERANCE_MA,
-    MAX_WATCHDOG_S,
-    Expectation,
-    check_contact,
-    check_hold,
-    check_reading,
-)
-from dermaport.device.protocol import Device, Identity, OutputConfig, Telemetry
-from dermaport.device.session_plan import Segment, SessionPlan
+from dermaport.device.interlocks import MAX_WATCHDOG_S
+from dermaport.device.protocol import Device, Identity
+from dermaport.device.pulse_protocol import PulseDevice, PulseIdentity
+from dermaport.device.session_plan import AnySegment, SessionPlan
 from dermaport.device.watchdog import HostWatchdog
 from dermaport.errors import DeviceError, SafetyError
-from dermaport.safety import limits
 
 __all__ = [
     "DELIVERING",
@@ -76,36 +83,15 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-RunState = Literal[
-    "idle",
-    "contact_check",
-    "ramp_up",
-    "deliver",
-    "ramp_down",
-    "paused",
-    "hold",
-    "complete",
-    "stopped",
-    "failed",
-]
-#: The states in which current may flow.
-DELIVERING: tuple[RunState, ...] = ("ramp_up", "deliver", "ramp_down")
-_DONE: tuple[RunState, ...] = ("complete", "stopped", "failed")
+_DONE = DONE
 _T = TypeVar("_T")
 #: A pause (or a hold between steps) longer than this ends the session ``stopped``, s.
 MAX_PAUSE_S = 600.0
-#: A step whose time in the delivering states exceeds its planned duration by this share (plus two
-#: ramps for each pause it resumed from) fails.
-_OVERTIME = 0.2
 #: How long :meth:`SessionRunner.run` waits, once the output is off, for the subscribers to take
 #: the documents left (the stop document above all), s.
 DRAIN_TIMEOUT_S = 30.0
 #: What the operator is asked to do at a hold between steps.
 HOLD_INSTRUCTION = "wipe the skin, apply the ampoule"
-
-
-class _FaultError(Exception):
-    """An interlock trip inside the loop (its message is the reason)."""
 
 
 @dataclass
@@ -121,9 +107,13 @@ class RunResult:
     events: list[dict[str, Any]] = field(default_factory=list)
     timeline: list[dict[str, Any]] = field(default_factory=list)
     states: list[tuple[float, str]] = field(default_factory=list)
-    identity: Identity | None = None
+    identity: Identity | PulseIdentity | None = None
     #: Whether every document reached every subscriber (False: one failed, or was too slow).
     recorded: bool = True
+    #: Pulses (or carrier bursts) delivered, their charge (µC, both signs) and energy (mJ).
+    pulse_count: int = 0
+    pulse_charge_uC: float = 0.0  # noqa: N815
+    pulse_energy_mJ: float = 0.0  # noqa: N815
 
     def to_json(self) -> dict[str, Any]:
         """The summary ``dermaport run --json`` prints."""
@@ -135,18 +125,26 @@ class RunResult:
             "fault_at_s": _round(self.fault_at_s),
             "output_off_at_s": _round(self.output_off_at_s),
             "device": self.identity.to_json() if self.identity is not None else None,
+            "pulse_count": self.pulse_count,
             "events": [
                 {"t_s": _round(e["time_s"]), "kind": e["kind"], "detail": e["detail"]} for e in self.events
             ],
             "timeline": {  # one list per quantity, one entry per reading (as ``simulate`` gives it)
                 "time_s": [_round(r["time_s"]) for r in self.timeline],
-                "set_current_mA": [round(r["set_current_mA"], 6) for r in self.timeline],
+                "set_current_mA": [round(r.get("set_current_mA", 0.0), 6) for r in self.timeline],
                 "current_mA": [round(r["current_mA"], 6) for r in self.timeline],
                 "voltage_V": [round(r["voltage_V"], 6) for r in self.timeline],
                 "impedance_ohm": [_round(r["impedance_ohm"]) for r in self.timeline],
                 "state": [r["state"] for r in self.timeline],
+                **self._pulse_timeline(),
             },
         }
+
+    def _pulse_timeline(self) -> dict[str, list[Any]]:
+        """The pulses delivered at each reading, for sessions with pulse steps."""
+        if not any("pulses_delivered" in r for r in self.timeline):
+            return {}
+        return {"pulses_delivered": [r.get("pulses_delivered", 0) for r in self.timeline]}
 
 
 def _round(value: float | None) -> float | None:
@@ -166,7 +164,7 @@ class SessionRunner:
 
     def __init__(
         self,
-        device: Device,
+        device: Device | PulseDevice,
         plan: SessionPlan,
         *,
         clock: Clock,
@@ -202,21 +200,23 @@ class SessionRunner:
         # operator requests: SimpleQueue.put is safe from a signal handler (Ctrl-C), a lock is not
         self._requests: queue.SimpleQueue[str] = queue.SimpleQueue()
         self._faults: queue.SimpleQueue[str] = queue.SimpleQueue()
-        self._pause_pending = False  # a pause asked during a step's last ramp down
+        #: A pause asked during a step's last ramp down (the controllers set it; see Core).
+        self.pause_pending = False
         self._off_error: DeviceError | None = None
         self._off_confirmed = True  # the device acknowledged output off, and nothing turned it on
-        self._baseline = 0.0
+        #: The contact check's load (Ω), kept for a pause before the next step.
+        self.baseline_ohm = 0.0
+        #: Galvanic charge delivered in the session, mA·min.
+        self.charge_mA_min = 0.0
+        self._modalities: dict[str, Controller] = {}
         self._started = False
         self.state: RunState = "idle"
         self._t0 = 0.0
         self._result = RunResult("failed", "not run", 0.0, plan.planned_dose_mA_min, None, None)
-        self._identity: Identity | None = None
+        self._identity: Identity | PulseIdentity | None = None
         self._watchdog: HostWatchdog | None = None
         self._last_ack = 0.0
         self._output_on = False
-        self._set = 0.0
-        self._dose = 0.0
-        self._device_charge: float | None = None
         self._last_read_t: float | None = None
         self._failing = False
         self._overflow: str | None = None
@@ -309,8 +309,10 @@ class SessionRunner:
         self._started = True
         self._t0 = self._clock.now()
         self._result.states.append((0.0, "idle"))
+        controllers = self._controllers()
         try:
-            identity = self._call(self._device.identify)
+            identify: Callable[[], Identity | PulseIdentity] = self._device.identify
+            identity = self._call(identify)
             self._identity = self._result.identity = identity
             self._switch_off()  # whatever a crashed host may have left on
         except DeviceError as exc:
@@ -319,7 +321,9 @@ class SessionRunner:
             self._result.fault_at_s = self._now()
             self.state = "failed"
             return self._result
-        self._refuse_unsafe_device(identity)
+        for modality, controller in controllers.items():
+            controller.check_device(identity, tuple(s for s in self._plan.segments if s.modality == modality))
+        self._refuse_unsafe_watchdog(identity)
         if identity.watchdog_s is None:
             self._watchdog = HostWatchdog(self._clock, self._watchdog_off, timeout_s=2 * self._period)
             self._watchdog.start()
@@ -329,23 +333,23 @@ class SessionRunner:
             self._emit("start", self._start_document(identity))
             for text in self._plan.skipped:
                 self._event("step_skipped", step=text, why="not a current step: the practitioner's")
-            previous: Segment | None = None
+            previous: AnySegment | None = None
             for segment in self._plan.segments:
                 if previous is not None and segment.needs_hold_after(previous):
-                    self._hold(previous, segment)
+                    self._hold(controllers[previous.modality], previous, segment)
                     if self.state in _DONE:
                         break
-                self._run_segment(segment)
+                controllers[segment.modality].run_segment(segment)
                 if self.state in _DONE:
                     break
                 previous = segment
             else:
-                if self._pause_pending:
+                if self.pause_pending:
                     self._event(
                         "operator_ignored", action="pause", state=self.state, why="the plan is complete"
                     )
-                self._finish("complete", "plan delivered: the dose was reached")
-        except _FaultError as fault:
+                self._finish("complete", self._complete_reason())
+        except InterlockTripError as fault:
             self._fail(str(fault))
         except DeviceError as exc:
             self._fail(
@@ -363,22 +367,28 @@ class SessionRunner:
             self._result.recorded = self._dispatcher.close(self._drain_timeout_s) and self._overflow is None
         return self._result
 
-    def _refuse_unsafe_device(self, identity: Identity) -> None:
-        peak = self._plan.peak_current_mA
-        if not peak <= identity.max_current_mA:
-            raise SafetyError(
-                f"refused: the plan's {peak:.3g} mA is above the device's maximum "
-                f"{identity.max_current_mA:g} mA"
-            )
-        if not (0 < identity.tolerance_mA <= MAX_TOLERANCE_MA):
-            raise SafetyError(
-                f"refused: the device states no usable tolerance ({identity.tolerance_mA!r} mA; "
-                f"the runner accepts up to {MAX_TOLERANCE_MA:g} mA)"
-            )
-        if not (identity.compliance_V > 0 and math.isfinite(identity.compliance_V)):
-            raise SafetyError(
-                f"refused: the device states no usable compliance ({identity.compliance_V!r} V)"
-            )
+    def _controllers(self) -> dict[str, Controller]:
+        """One controller per modality of the plan; SafetyError when one cannot drive this device."""
+        controllers: dict[str, Controller] = {}
+        for modality in self._plan.modalities:
+            cls = controller_class(modality)
+            if not cls.accepts(self._device):
+                kinds = ", ".join(self._plan.modalities)
+                raise SafetyError(
+                    f"refused: the plan has {modality} steps, which this device "
+                    f"({type(self._device).__name__}) cannot deliver (a session runs on one device; "
+                    f"this plan needs {kinds})"
+                )
+            controllers[modality] = cls(self)
+        self._modalities = controllers
+        return controllers
+
+    def _complete_reason(self) -> str:
+        if "galvanic" in self._modalities:
+            return "plan delivered: the dose was reached"
+        return "plan delivered: every pulse fired"
+
+    def _refuse_unsafe_watchdog(self, identity: Identity | PulseIdentity) -> None:
         wd = identity.watchdog_s
         if wd is not None and not wd <= MAX_WATCHDOG_S:
             raise SafetyError(
@@ -391,20 +401,21 @@ class SessionRunner:
                 f"({2 * self._period:g} s): heartbeats could not keep it alive"
             )
 
-    def _start_document(self, identity: Identity) -> dict[str, Any]:
+    def _start_document(self, identity: Identity | PulseIdentity) -> dict[str, Any]:
+        limits_in_force: dict[str, Any] = {}
+        for controller in self._modalities.values():
+            limits_in_force.update(controller.limits())
         document = StartDocument.model_validate(
             {
                 **self._metadata,
                 **self._context.model_dump(exclude_none=True),
+                "schema_version": version_for(list(self._modalities)),
                 "uid": self._uid,
                 "started_at": datetime.now(UTC),
                 "plan": PlanDocument.model_validate(self._plan.to_json()),
                 "device": identity.to_json(),
                 "limits": LimitsDocument(
-                    current_mA_max=limits.MAX_CURRENT_MA,
-                    current_density_mA_cm2_max=limits.MAX_CURRENT_DENSITY_MA_PER_CM2,
-                    charge_dose_mA_min_max=limits.MAX_CHARGE_DOSE_MA_MIN,
-                    ramp_s_min=limits.MIN_RAMP_S,
+                    **limits_in_force,
                     telemetry_period_s=self._period,
                     host_watchdog_s=self._watchdog.timeout_s if self._watchdog is not None else None,
                 ),
@@ -412,204 +423,115 @@ class SessionRunner:
         )
         return document.body()
 
-    # -- the loop's core: one tick ------------------------------------------------------------------
+    # -- for the controllers (dermaport.device.controllers.base.Core) ------------------------------
 
-    def _tick(self, due: float) -> tuple[Telemetry, float, float]:
-        """Sleep to ``due`` (clock s), heartbeat, read; the reading, its time and the time since the last (s).
+    @property
+    def device(self) -> Any:
+        """The device this session drives."""
+        return self._device
 
-        Raises a fault when the device's exchange or the whole loop was more than two periods
-        late, or the host watchdog fired meanwhile.
-        """
-        self._clock.sleep_until(due)
-        asked = self._now()
-        tel = self._exchange_reading()
-        now = self._now()
-        wd = self._watchdog
-        if wd is not None and wd.fired:
-            self._cut_output()
-            at = (wd.fired_at or 0.0) - self._t0
-            kicked = (wd.last_kick or self._t0) - self._t0
-            self._result.output_off_at_s = min(self._result.output_off_at_s or at, at)
-            raise _FaultError(
-                f"host watchdog: no tick from {kicked:.3f} s to {at:.3f} s (more than two periods, "
-                f"{wd.timeout_s:g} s); the host switched the output off"
-                + (f", unconfirmed: {wd.error}" if wd.error is not None else "")
-            )
-        if now - asked > 2 * self._period:
-            self._cut_output()
-            raise _FaultError(
-                f"communication lost: the reading took {now - asked:.3g} s, more than two "
-                f"periods ({2 * self._period:g} s)"
-            )
-        late = self._clock.now() - due
-        if late > 2 * self._period:
-            self._cut_output()
-            raise _FaultError(
-                f"loop late: the tick due at {due - self._t0:.3f} s ran {late:.3g} s late, more than two "
-                f"periods ({2 * self._period:g} s)"
-            )
-        if wd is not None and not self._off_confirmed:
-            wd.kick()
-        dt = now - (self._last_read_t if self._last_read_t is not None else now)
-        self._last_read_t = now
-        return tel, now, dt
+    @property
+    def identity(self) -> Identity | PulseIdentity:
+        """The device's identity, read at the start."""
+        assert self._identity is not None
+        return self._identity
 
-    def _publish(self, tel: Telemetry, seg: Segment, reason: str | None) -> None:
+    @property
+    def period_s(self) -> float:
+        """The telemetry period, s."""
+        return self._period
+
+    @property
+    def max_pause_s(self) -> float:
+        """The longest pause (or hold) before the session ends ``stopped``, s."""
+        return self._max_pause_s
+
+    @property
+    def stop_reason(self) -> str | None:
+        """Why a stop was asked, when not by the operator."""
+        return self._stop_reason
+
+    @property
+    def output_is_on(self) -> bool:
+        """Whether the runner has switched the output on (and not off since)."""
+        return self._output_on
+
+    def clock_now(self) -> float:
+        """The clock's time, s."""
+        return self._clock.now()
+
+    def now(self) -> float:
+        """Time since the start of the run, s."""
+        return self._now()
+
+    def event(self, kind: str, /, **detail: Any) -> None:
+        """Record and emit an event document."""
+        self._event(kind, **detail)
+
+    def enter(self, state: RunState) -> None:
+        """Change state (emitting the state event)."""
+        self._enter(state)
+
+    def finish(self, status: Literal["complete", "stopped"], reason: str) -> None:
+        """End the session ``complete`` or ``stopped``."""
+        self._finish(status, reason)
+
+    def take_requests(self) -> list[str]:
+        """The operator's requests since the last call."""
+        return self._take_requests()
+
+    def call(self, call: Callable[[], _T]) -> _T:
+        """Call the device; the time of its answer is the last acknowledgement."""
+        return self._call(call)
+
+    def tick(self, due: float) -> tuple[Any, float, float]:
+        """Sleep to ``due``, heartbeat, read (see :meth:`_tick`)."""
+        return self._tick(due)
+
+    def mark_read(self) -> None:
+        """Count time between readings from now on, if not yet started."""
+        if self._last_read_t is None:
+            self._last_read_t = self._now()
+
+    def publish(self, reading: Mapping[str, Any], reason: str | None) -> None:
         """Output off first on a trip, then the reading to subscribers, then the trip or a recording fault."""
-        if reason is not None:
-            self._cut_output()  # before anything else: subscribers may be slow or raise
-        self._reading(tel, seg)
+        self._publish(reading, reason)
+
+    def before_output(self) -> None:
+        """Raise a trip when the record is failing (flushing first in lockstep): never switch on then."""
         if self._lockstep:
             self._dispatcher.flush()
-        if reason is None:
-            reason = self._recording_fault()
-            if reason is not None:
-                self._cut_output()
+        reason = self._recording_fault()
         if reason is not None:
-            raise _FaultError(reason)
+            raise InterlockTripError(reason)
 
-    # -- one current step ---------------------------------------------------------------------------
+    def switch_on(self) -> None:
+        """Output on; the host watchdog is armed first."""
+        self._off_confirmed = False  # from the moment the command may reach the device
+        if self._watchdog is not None:
+            self._watchdog.kick()  # armed before the output goes on
+        self._call(lambda: self._device.output(True))
+        self._output_on = True
 
-    def _run_segment(self, seg: Segment) -> None:
-        self._event(
-            "step",
-            index=seg.index,
-            step=seg.step,
-            kind=seg.kind,
-            polarity=seg.polarity,
-            solution=seg.solution,
-            planned_dose_mA_min=seg.planned_dose_mA_min,
-        )
-        step_dose = 0.0
-        ramp_rate = seg.current_mA / seg.ramp_s  # mA/s, the steepest this step may change
-        level, after_down, paused_at, delivering_s, resumes = 0.0, "next", 0.0, 0.0, 0
-        if self._pause_pending:  # paused during the last step's ramp down: hold before this one
-            self._pause_pending = False
-            self._enter("paused")
-            baseline, paused_at = self._baseline, self._now()
-        else:
-            baseline = self._contact_check(seg)
-        phase_start = self._now()
-        first_tick, ticks = self._clock.now(), 0
-        while True:
-            ticks += 1
-            tel, now, dt = self._tick(first_tick + ticks * self._period)  # no drift from adding up
-            delivering = self.state in DELIVERING
-            if delivering:
-                delivering_s += dt
-                step_dose += tel.current_mA * dt / 60.0
-                self._dose += tel.current_mA * dt / 60.0
-                if self._device_charge is not None:
-                    self._device_charge += tel.current_mA * dt / 60.0
-            reason = check_reading(
-                tel,
-                Expectation(
-                    delivering=delivering,
-                    set_mA=self._set,
-                    peak_mA=seg.current_mA,
-                    baseline_ohm=baseline,
-                    step_dose=step_dose,
-                    step_planned=seg.planned_dose_mA_min,
-                    device_charge=self._device_charge,
-                    session_dose=self._dose,
-                ),
-                identity=self._require_identity(),
-            )
-            allowed_s = (1 + _OVERTIME) * seg.duration_s + 2 * seg.ramp_s * resumes + 2 * self._period
-            if reason is None and delivering_s > allowed_s:
-                reason = (
-                    f"dose: {step_dose:.4g} of {seg.planned_dose_mA_min:.4g} mA·min after "
-                    f"{delivering_s:.4g} s of current, more than the {allowed_s:.4g} s the step may take"
-                )
-            self._publish(tel, seg, reason)
-            for action in self._take_requests():
-                after_down, level, phase_start = self._operator(action, after_down, level, phase_start)
-            if self.state in _DONE:
-                return
-            if self.state == "paused":
-                if now - paused_at > self._max_pause_s:
-                    self._event("pause_expired", paused_s=now - paused_at)
-                    self._finish("stopped", f"paused longer than {self._max_pause_s:g} s without a resume")
-                    return
-                continue
-            if self.state == "contact_check":  # resuming: a new contact check, then ramp up from zero
-                baseline = self._contact_check(seg)
-                phase_start, after_down, resumes = self._now(), "next", resumes + 1
-                first_tick, ticks = self._clock.now(), 0  # the check took its time: a new schedule
-                continue
-            t = self._now()
-            remaining = seg.planned_dose_mA_min - step_dose
-            if self.state in ("ramp_up", "deliver") and remaining <= self._down_dose(self._set, ramp_rate):
-                self._event(
-                    "dose_reached", step_dose_mA_min=step_dose, planned_dose_mA_min=seg.planned_dose_mA_min
-                )
-                self._enter("ramp_down")
-                level, phase_start = self._set, t
-            if self.state == "ramp_up":
-                target = min(seg.current_mA, ramp_rate * (t - phase_start))
-                self._set_current(target)
-                if target >= seg.current_mA:
-                    self._enter("deliver")
-            elif self.state == "ramp_down":
-                target = level - ramp_rate * (t - phase_start + self._period)
-                target = target if target > 1e-9 else 0.0
-                self._set_current(target)
-                if target <= 0.0:
-                    self._output(False)
-                    if after_down == "paused":
-                        self._enter("paused")
-                        paused_at = self._now()
-                        continue
-                    if after_down == "stopped":
-                        self._finish("stopped", self._stop_reason or "stopped by the operator")
-                    return
-
-    def _down_dose(self, level: float, rate: float) -> float:
-        """Charge (mA·min) a ramp down from ``level`` mA at ``rate`` mA/s delivers, tick by tick."""
-        if level <= 0:
-            return 0.0
-        ticks = math.ceil(level / (rate * self._period) - 1e-9)
-        total = sum(max(0.0, level - rate * self._period * j) for j in range(1, ticks + 1))
-        return total * self._period / 60.0
-
-    def _operator(
-        self, action: str, after_down: str, level: float, phase_start: float
-    ) -> tuple[str, float, float]:
-        """Act on one operator request; return the ramp-down's end, level and start."""
-        state = self.state
-        self._event("operator", action=action, state=state)
-        if action == "stop":
-            if state in ("ramp_up", "deliver"):
-                self._enter("ramp_down")
-                return "stopped", self._set, self._now()
-            if state == "ramp_down":
-                return "stopped", level, phase_start
-            self._finish("stopped", self._stop_reason or "stopped by the operator")
-            return after_down, level, phase_start
-        if action == "pause" and state in ("ramp_up", "deliver"):
-            self._enter("ramp_down")
-            return "paused", self._set, self._now()
-        if action == "pause" and state == "ramp_down" and after_down == "next":
-            self._pause_pending = True  # the step is ending: pause before the next one starts
-            self._event("pause_pending", why="asked during the step's last ramp down")
-            return after_down, level, phase_start
-        if action == "resume" and state == "paused":
-            self._enter("contact_check")
-            return "next", level, phase_start
-        self._event("operator_ignored", action=action, state=state)
-        return after_down, level, phase_start
+    def switch_off(self, *, by: str = "runner") -> None:
+        """Output off as planned (a step's end, a pause, a stop) and say so."""
+        self._switch_off()
+        self._result.output_off_at_s = self._now()
+        self._event("output_off", by=by)
 
     # -- between two steps --------------------------------------------------------------------------
 
-    def _hold(self, previous: Segment, following: Segment) -> None:
+    def _hold(self, controller: Controller, previous: AnySegment, following: AnySegment) -> None:
         """Output off until the operator confirms the skin wiped and the next product applied."""
         changes = []
+        if previous.modality != following.modality:
+            changes.append(f"modality {previous.modality} → {following.modality}")
         if previous.polarity != following.polarity:
             changes.append(f"polarity {previous.polarity} → {following.polarity}")
         if previous.solution != following.solution:
             changes.append(f"solution {previous.solution} → {following.solution}")
-        if self._pause_pending:  # the hold is a pause already: the confirm ends both
-            self._pause_pending = False
+        if self.pause_pending:  # the hold is a pause already: the confirm ends both
+            self.pause_pending = False
             self._event("operator_ignored", action="pause", state="hold", why="the session holds anyway")
         self._enter("hold")
         self._event(
@@ -627,21 +549,8 @@ class SessionRunner:
         while True:
             ticks += 1
             tel, now, _ = self._tick(first_tick + ticks * self._period)
-            reason = check_hold(
-                tel,
-                Expectation(
-                    delivering=False,
-                    set_mA=0.0,
-                    peak_mA=previous.current_mA,
-                    baseline_ohm=self._baseline,
-                    step_dose=0.0,
-                    step_planned=following.planned_dose_mA_min,
-                    device_charge=self._device_charge,
-                    session_dose=self._dose,
-                ),
-                identity=self._require_identity(),
-            )
-            self._publish(tel, previous, reason)
+            reading, reason = controller.idle_reading(tel, previous)
+            self._publish(reading, reason)
             for action in self._take_requests():
                 self._event("operator", action=action, state="hold")
                 if action == "stop":
@@ -660,67 +569,72 @@ class SessionRunner:
                 self._finish("stopped", f"held longer than {self._max_pause_s:g} s without a confirm")
                 return
 
-    def _contact_check(self, seg: Segment) -> float:
-        self._enter("contact_check")
-        contact = self._call(self._device.check_contact)
-        self._event("contact", impedance_ohm=contact.impedance_ohm, step=seg.index)
-        reason = check_contact(
-            contact.impedance_ohm, peak_mA=seg.current_mA, identity=self._require_identity()
-        )
-        if reason is not None:
-            raise _FaultError(reason)
-        self._baseline = contact.impedance_ohm
-        if self._last_read_t is None:
-            self._last_read_t = self._now()
-        if not self._output_on:
-            self._start_output(seg)
-            self._enter("ramp_up")
-        return contact.impedance_ohm
+    # -- the loop's core: one tick ------------------------------------------------------------------
 
-    def _start_output(self, seg: Segment) -> None:
+    def _tick(self, due: float) -> tuple[Any, float, float]:
+        """Sleep to ``due`` (clock s), heartbeat, read; the reading, its time and the time since the last (s).
+
+        Raises a fault when the device's exchange or the whole loop was more than two periods
+        late, or the host watchdog fired meanwhile.
+        """
+        self._clock.sleep_until(due)
+        asked = self._now()
+        tel = self._exchange_reading()
+        now = self._now()
+        wd = self._watchdog
+        if wd is not None and wd.fired:
+            self._cut_output()
+            at = (wd.fired_at or 0.0) - self._t0
+            kicked = (wd.last_kick or self._t0) - self._t0
+            self._result.output_off_at_s = min(self._result.output_off_at_s or at, at)
+            raise InterlockTripError(
+                f"host watchdog: no tick from {kicked:.3f} s to {at:.3f} s (more than two periods, "
+                f"{wd.timeout_s:g} s); the host switched the output off"
+                + (f", unconfirmed: {wd.error}" if wd.error is not None else "")
+            )
+        if now - asked > 2 * self._period:
+            self._cut_output()
+            raise InterlockTripError(
+                f"communication lost: the reading took {now - asked:.3g} s, more than two "
+                f"periods ({2 * self._period:g} s)"
+            )
+        late = self._clock.now() - due
+        if late > 2 * self._period:
+            self._cut_output()
+            raise InterlockTripError(
+                f"loop late: the tick due at {due - self._t0:.3f} s ran {late:.3g} s late, more than two "
+                f"periods ({2 * self._period:g} s)"
+            )
+        if wd is not None and not self._off_confirmed:
+            wd.kick()
+        dt = now - (self._last_read_t if self._last_read_t is not None else now)
+        self._last_read_t = now
+        return tel, now, dt
+
+    def _publish(self, reading: Mapping[str, Any], reason: str | None) -> None:
+        """Output off first on a trip, then the reading to subscribers, then the trip or a recording fault."""
+        if reason is not None:
+            self._cut_output()  # before anything else: subscribers may be slow or raise
+        self._reading(dict(reading))
         if self._lockstep:
             self._dispatcher.flush()
-        reason = self._recording_fault()
-        if reason is not None:  # never switch on while the record is failing
-            raise _FaultError(reason)
-        self._call(lambda: self._device.configure(OutputConfig("galvanic", seg.polarity, 0.0)))
-        self._device_charge = 0.0
-        self._set = 0.0
-        self._off_confirmed = False  # from the moment the command may reach the device
-        if self._watchdog is not None:
-            self._watchdog.kick()  # armed before the output goes on
-        self._call(lambda: self._device.output(True))
-        self._output_on = True
-        self._event("output_on", polarity=seg.polarity, solution=seg.solution)
+        if reason is None:
+            reason = self._recording_fault()
+            if reason is not None:
+                self._cut_output()
+        if reason is not None:
+            raise InterlockTripError(reason)
 
     # -- device calls ---------------------------------------------------------------------------------
-
-    def _require_identity(self) -> Identity:
-        assert self._identity is not None
-        return self._identity
 
     def _call(self, call: Callable[[], _T]) -> _T:
         result = call()
         self._last_ack = self._now()
         return result
 
-    def _exchange_reading(self) -> Telemetry:
+    def _exchange_reading(self) -> Any:
         self._call(self._device.heartbeat)
         return self._call(self._device.read)
-
-    def _set_current(self, current_mA: float) -> None:  # noqa: N803
-        self._call(lambda: self._device.set_current(current_mA))
-        self._set = current_mA
-
-    def _output(self, on: bool) -> None:
-        if on:
-            self._off_confirmed = False
-            self._call(lambda: self._device.output(True))
-            self._output_on = True
-            return
-        self._switch_off()
-        self._result.output_off_at_s = self._now()
-        self._event("output_off", by="runner")
 
     def _switch_off(self) -> None:
         """Command the output off; on return the device has acknowledged it."""
@@ -749,19 +663,7 @@ class SessionRunner:
         """Output off at once on a trip, before any document goes out."""
         self._off_error = self._try_switch_off()
 
-    def _reading(self, tel: Telemetry, seg: Segment) -> None:
-        reading = {
-            "time_s": self._now(),
-            "current_mA": tel.current_mA,
-            "voltage_V": tel.voltage_V,
-            "impedance_ohm": tel.impedance_ohm,
-            "charge_mA_min": self._dose,
-            "set_current_mA": self._set,
-            "state": self.state,
-            "step": seg.index,
-            "device_charge_mA_min": tel.charge_mA_min,
-            "flags": list(tel.flags),
-        }
+    def _reading(self, reading: dict[str, Any]) -> None:
         self._result.timeline.append(reading)
         self._emit("reading", reading)
 
@@ -807,12 +709,20 @@ class SessionRunner:
             logger.warning("could not confirm the output off at the end of session %s", self._uid)
 
     def _stop_document(self) -> None:
-        self._result.charge_dose_mA_min = self._dose
+        self._result.charge_dose_mA_min = self.charge_mA_min
+        extra: dict[str, Any] = {}
+        for controller in self._modalities.values():
+            extra.update(controller.summary())
+        if "pulses_delivered" in extra:
+            self._result.pulse_count = extra["pulses_delivered"]
+            self._result.pulse_charge_uC = extra["pulse_charge_uC"]
+            self._result.pulse_energy_mJ = extra["pulse_energy_mJ"]
         document = StopDocument(
+            **extra,
             status=self._result.status,
             reason=self._result.reason,
             time_s=self._now(),
-            charge_dose_mA_min=self._dose,
+            charge_dose_mA_min=self.charge_mA_min,
             planned_dose_mA_min=self._plan.planned_dose_mA_min,
             fault_at_s=self._result.fault_at_s,
             output_off_at_s=self._result.output_off_at_s,

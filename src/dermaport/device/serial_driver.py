@@ -1,4 +1,8 @@
-"""The host side of the reference line protocol: a :class:`~dermaport.device.protocol.Device` over pyserial.
+"""The host side of the reference line protocol over pyserial: a current source and a pulse generator.
+
+:class:`LineProtocolDevice` is a :class:`~dermaport.device.protocol.Device` (version 1),
+:class:`LinePulseDevice` a :class:`~dermaport.device.pulse_protocol.PulseDevice` (version 2,
+the pulse commands); both send one request and read one reply the same way.
 
 :meth:`LineProtocolDevice.open` takes anything :func:`serial.serial_for_url` takes: a port
 (``/dev/ttyUSB0``, a pseudo-terminal path), ``socket://HOST:PORT``, ``loop://``. Every call is
@@ -24,9 +28,11 @@ import serial
 
 from dermaport.device import line_protocol as lp
 from dermaport.device.protocol import Contact, Identity, OutputConfig, Telemetry
+from dermaport.device.pulse_protocol import PulseIdentity
+from dermaport.device.pulse_simulated import PulseConfig, PulseTelemetry
 from dermaport.errors import DeviceCommunicationError, DeviceRefusedError
 
-__all__ = ["BAUD_RATE", "LineProtocolDevice", "Port"]
+__all__ = ["BAUD_RATE", "LineProtocolDevice", "LinePulseDevice", "Port"]
 
 logger = logging.getLogger(__name__)
 
@@ -93,8 +99,11 @@ def read_line_before(port: Port, pending: bytearray, deadline: float, max_line: 
     return line
 
 
-class LineProtocolDevice:
-    """A device that speaks the reference line protocol on ``port``."""
+class _LineLink:
+    """One request, one reply on ``port``: the part both kinds of line device share."""
+
+    #: The protocol versions this side offers in ``HELLO``.
+    offered: tuple[int, ...] = lp.VERSIONS
 
     def __init__(self, port: Port, *, name: str = "line-protocol device", timeout_s: float = 0.1) -> None:
         """Drive ``port``; each request must have its reply within ``timeout_s`` seconds."""
@@ -105,19 +114,14 @@ class LineProtocolDevice:
         self.version: int | None = None
 
     @classmethod
-    def open(cls, url: str, *, timeout_s: float = 0.1) -> LineProtocolDevice:
-        """Open ``url`` (a port path or a pyserial URL) and negotiate the protocol version."""
+    def _open_port(cls, url: str, timeout_s: float) -> Port:
         try:
-            port = serial.serial_for_url(url, baudrate=BAUD_RATE, timeout=timeout_s, write_timeout=timeout_s)
+            port: Port = serial.serial_for_url(
+                url, baudrate=BAUD_RATE, timeout=timeout_s, write_timeout=timeout_s
+            )
         except (serial.SerialException, ValueError, OSError) as exc:
             raise DeviceCommunicationError(f"cannot open device {url!r}: {exc}") from exc
-        device = cls(port, name=url, timeout_s=timeout_s)
-        try:
-            device.hello()
-        except BaseException:
-            port.close()
-            raise
-        return device
+        return port
 
     def _late(self, command: str) -> DeviceCommunicationError:
         return DeviceCommunicationError(f"{self._name}: no reply to {command} within {self._timeout_s:g} s")
@@ -164,21 +168,14 @@ class LineProtocolDevice:
 
     def hello(self) -> int:
         """Agree on the highest protocol version both sides speak."""
-        words = self._request("HELLO", ",".join(str(v) for v in lp.VERSIONS))
+        words = self._request("HELLO", ",".join(str(v) for v in self.offered))
         try:
             self.version = int(words[0])
         except (IndexError, ValueError) as exc:
             raise DeviceCommunicationError(f"{self._name}: HELLO answered {words!r}") from exc
-        if self.version not in lp.VERSIONS:
+        if self.version not in self.offered:
             raise DeviceCommunicationError(f"{self._name}: chose version {self.version}, not one offered")
         return self.version
-
-    def identify(self) -> Identity:
-        """``IDN?``."""
-        try:
-            return lp.parse_identity(self._request("IDN?"), protocol=f"dermaport-line/{self.version}")
-        except lp.FrameError as exc:
-            raise DeviceCommunicationError(f"{self._name}: unreadable identity: {exc}") from exc
 
     def check_contact(self) -> Contact:
         """``CONTACT?``."""
@@ -188,28 +185,9 @@ class LineProtocolDevice:
         except (IndexError, ValueError) as exc:
             raise DeviceCommunicationError(f"{self._name}: unreadable impedance {words!r}") from exc
 
-    def configure(self, config: OutputConfig) -> None:
-        """``CONF G|P A|C SET_mA [FREQ_Hz WIDTH_ms]``."""
-        words = ["G" if config.mode == "galvanic" else "P", "A" if config.polarity == "anode" else "C"]
-        words.append(f"{config.set_current_mA:.5f}")
-        if config.mode == "pulsed":
-            words += [f"{config.pulse_frequency_hz:g}", f"{config.pulse_width_ms:g}"]
-        self._request("CONF", *words)
-
-    def set_current(self, current_mA: float) -> None:  # noqa: N803 - unit in the name
-        """``SET mA``."""
-        self._request("SET", f"{current_mA:.5f}")
-
     def output(self, on: bool) -> None:
         """``OUT 1`` or ``OUT 0``."""
         self._request("OUT", "1" if on else "0")
-
-    def read(self) -> Telemetry:
-        """``TEL?``."""
-        try:
-            return lp.parse_telemetry(self._request("TEL?"))
-        except lp.FrameError as exc:
-            raise DeviceCommunicationError(f"{self._name}: unreadable telemetry: {exc}") from exc
 
     def heartbeat(self) -> None:
         """``HB``."""
@@ -223,3 +201,87 @@ class LineProtocolDevice:
             logger.warning("%s: could not switch the output off on close", self._name)
         finally:
             self._port.close()
+
+
+class LineProtocolDevice(_LineLink):
+    """A current source that speaks the reference line protocol (version 1) on ``port``."""
+
+    @classmethod
+    def open(cls, url: str, *, timeout_s: float = 0.1) -> LineProtocolDevice:
+        """Open ``url`` (a port path or a pyserial URL) and negotiate the protocol version."""
+        port = cls._open_port(url, timeout_s)
+        device = cls(port, name=url, timeout_s=timeout_s)
+        try:
+            device.hello()
+        except BaseException:
+            port.close()
+            raise
+        return device
+
+    def identify(self) -> Identity:
+        """``IDN?``."""
+        try:
+            return lp.parse_identity(self._request("IDN?"), protocol=f"dermaport-line/{self.version}")
+        except lp.FrameError as exc:
+            raise DeviceCommunicationError(f"{self._name}: unreadable identity: {exc}") from exc
+
+    def configure(self, config: OutputConfig) -> None:
+        """``CONF G|P A|C SET_mA [FREQ_Hz WIDTH_ms]``."""
+        words = ["G" if config.mode == "galvanic" else "P", "A" if config.polarity == "anode" else "C"]
+        words.append(f"{config.set_current_mA:.5f}")
+        if config.mode == "pulsed":
+            words += [f"{config.pulse_frequency_hz:g}", f"{config.pulse_width_ms:g}"]
+        self._request("CONF", *words)
+
+    def set_current(self, current_mA: float) -> None:  # noqa: N803 - unit in the name
+        """``SET mA``."""
+        self._request("SET", f"{current_mA:.5f}")
+
+    def read(self) -> Telemetry:
+        """``TEL?``."""
+        try:
+            return lp.parse_telemetry(self._request("TEL?"))
+        except lp.FrameError as exc:
+            raise DeviceCommunicationError(f"{self._name}: unreadable telemetry: {exc}") from exc
+
+
+class LinePulseDevice(_LineLink):
+    """A pulse generator that speaks the line protocol's version 2 (the pulse commands) on ``port``."""
+
+    offered = lp.PULSE_VERSIONS
+
+    @classmethod
+    def open(cls, url: str, *, timeout_s: float = 0.1) -> LinePulseDevice:
+        """Open ``url`` (a port path or a pyserial URL) and negotiate version 2."""
+        port = cls._open_port(url, timeout_s)
+        device = cls(port, name=url, timeout_s=timeout_s)
+        try:
+            device.hello()
+        except BaseException:
+            port.close()
+            raise
+        return device
+
+    def identify(self) -> PulseIdentity:
+        """``IDN?`` (a pulse generator's: ``modality=pulse``)."""
+        try:
+            return lp.parse_pulse_identity(self._request("IDN?"), protocol=f"dermaport-line/{self.version}")
+        except lp.FrameError as exc:
+            raise DeviceCommunicationError(f"{self._name}: unreadable identity: {exc}") from exc
+
+    def configure(self, config: PulseConfig) -> None:
+        """``PCONF SHAPE POLARITY V WIDTH_ms FREQ_Hz COUNT AREA_cm2``."""
+        try:
+            words = lp.schedule_words(
+                config.schedule, area_cm2=config.electrode_area_cm2, polarity=config.polarity
+            )
+        except lp.FrameError as exc:
+            raise DeviceRefusedError(f"{self._name}: cannot send the pulse step: {exc}") from exc
+        self._request("PCONF", *words)
+
+    def read(self) -> PulseTelemetry:
+        """``PTEL?``."""
+        try:
+            return lp.parse_pulse_telemetry(self._request("PTEL?"))
+        except lp.FrameError as exc:
+            raise DeviceCommunicationError(f"{self._name}: unreadable telemetry: {exc}") from exc

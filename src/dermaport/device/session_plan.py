@@ -30,9 +30,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from dermaport.device.pulse_plan import PulseSegment, barrier_after, pulse_segment
 from dermaport.errors import InputError, SafetyError
+from dermaport.physics.electroporation import BarrierState
 from dermaport.planning.digest import plan_digest
 from dermaport.protocol.facial import parse_any_step
+from dermaport.protocol.pulses import ModulatedCarrier, PulseTrain
 from dermaport.protocol.steps import Desincrustation, Iontophoresis
 from dermaport.protocol.waveform import current_waveform
 from dermaport.safety.limits import (
@@ -47,6 +50,8 @@ __all__ = [
     "DESINCRUSTATION_SOLUTION",
     "MAX_ELECTRODE_AREA_CM2",
     "PLAN_TOLERANCE",
+    "AnySegment",
+    "PulseSegment",
     "Segment",
     "SessionPlan",
     "check_polarity",
@@ -90,9 +95,28 @@ class Segment:
     kind: str = "iontophoresis"
     solution: str = _UNNAMED_PRODUCT
 
-    def needs_hold_after(self, previous: Segment) -> bool:
+    @property
+    def modality(self) -> str:
+        """The controller that runs this step (:mod:`dermaport.device.controllers`)."""
+        return "galvanic"
+
+    def needs_hold_after(self, previous: Segment | PulseSegment) -> bool:
         """Whether the skin must be wiped and the product changed between ``previous`` and this step."""
         return (self.polarity, self.solution) != (previous.polarity, previous.solution)
+
+    def to_json(self) -> dict[str, Any]:
+        """The segment as the start document carries it."""
+        return {
+            "index": self.index,
+            "step": self.step,
+            "polarity": self.polarity,
+            "current_mA": self.current_mA,
+            "duration_s": self.duration_s,
+            "ramp_s": self.ramp_s,
+            "planned_dose_mA_min": round(self.planned_dose_mA_min, 6),
+            "kind": self.kind,
+            "solution": self.solution,
+        }
 
     def describe(self) -> str:
         """The step as shown to the operator: kind, polarity, solution."""
@@ -104,12 +128,16 @@ class Segment:
         return self.current_mA * (self.duration_s - self.ramp_s) / 60.0
 
 
+#: A step the device delivers: galvanic current or a pulse train.
+AnySegment = Segment | PulseSegment
+
+
 @dataclass(frozen=True)
 class SessionPlan:
-    """The steps as given, the current segments to deliver, and the electrode area (cm²)."""
+    """The steps as given, the segments to deliver (current and pulse steps), the electrode area (cm²)."""
 
     steps: tuple[str, ...]
-    segments: tuple[Segment, ...]
+    segments: tuple[AnySegment, ...]
     electrode_area_cm2: float
     skipped: tuple[str, ...]
     product: str | None = None
@@ -126,8 +154,18 @@ class SessionPlan:
 
     @property
     def peak_current_mA(self) -> float:  # noqa: N802
-        """Highest set-point of the session, mA."""
+        """Highest galvanic set-point of the session, mA (0 for pulse steps alone)."""
         return max(s.current_mA for s in self.segments)
+
+    @property
+    def modalities(self) -> tuple[str, ...]:
+        """The modalities of the segments, each once, in order (galvanic, electroporation)."""
+        return tuple(dict.fromkeys(s.modality for s in self.segments))
+
+    @property
+    def pulse_count(self) -> int:
+        """Pulses (or carrier bursts) planned over the pulse steps."""
+        return sum(s.pulses for s in self.segments if isinstance(s, PulseSegment))
 
     def to_json(self) -> dict[str, Any]:
         """The plan as the start document carries it."""
@@ -135,20 +173,7 @@ class SessionPlan:
             "steps": list(self.steps),
             "electrode_area_cm2": self.electrode_area_cm2,
             "planned_dose_mA_min": round(self.planned_dose_mA_min, 6),
-            "segments": [
-                {
-                    "index": s.index,
-                    "step": s.step,
-                    "polarity": s.polarity,
-                    "current_mA": s.current_mA,
-                    "duration_s": s.duration_s,
-                    "ramp_s": s.ramp_s,
-                    "planned_dose_mA_min": round(s.planned_dose_mA_min, 6),
-                    "kind": s.kind,
-                    "solution": s.solution,
-                }
-                for s in self.segments
-            ],
+            "segments": [s.to_json() for s in self.segments],
             "skipped": list(self.skipped),
             "product": self.product,
         }
@@ -160,11 +185,15 @@ def plan_from_steps(
     electrode_area_cm2: float | None,
     sensitivity: str = "normal",
     product: str | None = None,
+    electrode: Literal["anode", "cathode"] | None = None,
 ) -> SessionPlan:
     """Read the steps; refuse (SafetyError) a plan over a hard limit, (InputError) bad input.
 
-    The hard limits are those for skin of ``sensitivity`` (normal, sensitive, very_sensitive).
-    ``product`` names what goes under the electrode in the iontophoresis steps.
+    The hard limits are those for skin of ``sensitivity`` (normal, sensitive, very_sensitive)
+    for current steps, :mod:`dermaport.safety.pulse_limits` for pulse steps
+    (:func:`~dermaport.device.pulse_plan.pulse_segment`). ``product`` names what goes under the
+    electrode in the delivery steps; ``electrode`` is the plan's (a unipolar pulse train that
+    names none is delivered from it).
     """
     if sensitivity not in SENSITIVITY_DENSITY_MA_PER_CM2:
         raise InputError(
@@ -176,7 +205,7 @@ def plan_from_steps(
             "no steps: give --plan FILE or --step, e.g. --step 'iontophoresis anode 2 mA for 10 min'"
         )
     parsed = [(text, parse_any_step(text)) for text in steps]
-    current = [(t, s) for t, s in parsed if isinstance(s, Iontophoresis | Desincrustation)]
+    current = [(t, s) for t, s in parsed if _delivered(s)]
     if not current:
         raise InputError(
             f"no current step among {list(steps)!r}: nothing for the device to deliver; "
@@ -200,8 +229,24 @@ def plan_from_steps(
             f"electrode area {electrode_area_cm2:.6g} cm² is larger than the largest pad, "
             f"{MAX_ELECTRODE_AREA_CM2:g} cm²: e.g. {_AREA_EXAMPLE}"
         )
-    segments = []
+    segments: list[AnySegment] = []
+    barrier: BarrierState | None = None  # what the pulse steps before leave (intact at first)
     for index, (text, step) in enumerate(current):
+        if isinstance(step, PulseTrain | ModulatedCarrier):
+            segments.append(
+                pulse_segment(
+                    index,
+                    text,
+                    step,
+                    electrode_area_cm2=electrode_area_cm2,
+                    electrode=electrode,
+                    product=product,
+                    start=barrier,
+                )
+            )
+            barrier = barrier_after(step.schedule(), barrier)
+            continue
+        assert isinstance(step, Iontophoresis | Desincrustation)
         wave = current_waveform(step, electrode_area_m2=electrode_area_cm2 * 1e-4)
         segments.append(
             Segment(
@@ -222,15 +267,22 @@ def plan_from_steps(
     settings = tuple(
         CurrentSetting(s.current_mA / electrode_area_cm2, electrode_area_cm2, s.duration_s, s.ramp_s)
         for s in segments
+        if isinstance(s, Segment)
     )
-    enforce(check_setting(settings, sensitivity=sensitivity))
+    if settings:
+        enforce(check_setting(settings, sensitivity=sensitivity))
     return SessionPlan(
         steps=tuple(steps),
         segments=tuple(segments),
         electrode_area_cm2=electrode_area_cm2,
-        skipped=tuple(t for t, s in parsed if not isinstance(s, Iontophoresis | Desincrustation)),
+        skipped=tuple(t for t, s in parsed if not _delivered(s)),
         product=product,
     )
+
+
+def _delivered(step: object) -> bool:
+    """Whether the device delivers ``step`` (current and pulse steps; the others are the practitioner's)."""
+    return isinstance(step, Iontophoresis | Desincrustation | PulseTrain | ModulatedCarrier)
 
 
 def plan_from_file(path: Path, *, electrode_area_cm2: float | None = None) -> SessionPlan:
@@ -305,6 +357,7 @@ def plan_from_json(data: object, *, source: str, electrode_area_cm2: float | Non
         electrode_area_cm2=electrode_area_cm2 if area is None else float(area),
         sensitivity=sensitivity,
         product=name if isinstance(name, str) and name.strip() else None,
+        electrode=data["electrode"] if data.get("electrode") in ("anode", "cathode") else None,
     )
     ceiling = min(ceiling, density_ceiling(sensitivity))
     for segment in plan.segments:
@@ -321,7 +374,7 @@ def plan_from_json(data: object, *, source: str, electrode_area_cm2: float | Non
                 f"density {density:g} mA/cm²: {_RECREATE}"
             )
     # the plan's bound: peak current for the whole of each step, as dermaport plan counts it
-    bound = sum(s.current_mA * s.duration_s / 60.0 for s in plan.segments)
+    bound = sum(s.current_mA * s.duration_s / 60.0 for s in plan.segments if isinstance(s, Segment))
     if _above(bound, charge):
         raise SafetyError(
             f"refused: the steps' charge dose {bound:.4g} mA·min is above the plan's {charge:g} mA·min: "
@@ -346,6 +399,14 @@ def check_polarity(plan: SessionPlan, electrode: object, *, source: str) -> None
     steps keep their own polarity: they carry no product.
     """
     for segment in plan.segments:
+        if isinstance(segment, PulseSegment):
+            if segment.polarity is not None and segment.polarity != electrode:
+                raise SafetyError(
+                    f"refused: pulse step {segment.step!r} drives from the {segment.polarity}, but plan "
+                    f"{source} puts the product under the {electrode or 'no electrode (no current)'}: "
+                    f"{_RECREATE}"
+                )
+            continue
         if not isinstance(parse_any_step(segment.step), Iontophoresis):
             continue
         if segment.polarity != electrode:

@@ -20,9 +20,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.linalg import LinAlgError
-from scipy.linalg.lapack import dgbsv
+from scipy.linalg.lapack import dgbsv, dgbtrf, dgbtrs
 
-__all__ = ["BorderedBandedSystem"]
+__all__ = ["BorderedBandedSystem", "FactoredSystem"]
 
 Array = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -87,6 +87,27 @@ class BorderedBandedSystem:
         a[n:, n:] = self.corner
         return a
 
+    def factor(self) -> FactoredSystem:
+        """LU factors of the system, to solve it for several right-hand sides (chord iterations).
+
+        Raises ``LinAlgError`` when it is singular. The band storage is overwritten.
+        """
+        k = self.half_bandwidth
+        lu, piv, info = dgbtrf(self._storage, k, k, overwrite_ab=1)
+        if info != 0:
+            raise LinAlgError(f"the banded system is singular (LAPACK dgbtrf info {info})")
+        x_border, info = dgbtrs(lu, k, k, self.right, piv)
+        if info != 0:
+            raise LinAlgError(f"the banded solve failed (LAPACK dgbtrs info {info})")
+        schur = self.corner - self.bottom @ x_border
+        try:
+            schur_inverse = np.linalg.inv(schur)
+        except np.linalg.LinAlgError as exc:
+            raise LinAlgError(str(exc)) from exc
+        if not (np.all(np.isfinite(schur_inverse)) and np.all(np.isfinite(x_border))):
+            raise LinAlgError("the factors are not finite")
+        return FactoredSystem(k, lu, piv, x_border, self.bottom.copy(), schur_inverse)
+
     def solve(self, rhs_band: Array, rhs_border: Array) -> tuple[Array, Array]:
         """``(x, y)`` solving the system; raises ``LinAlgError`` when it is singular.
 
@@ -103,3 +124,26 @@ class BorderedBandedSystem:
         if not (np.all(np.isfinite(y)) and np.all(np.isfinite(x_rhs))):
             raise LinAlgError("the solution is not finite")
         return x_rhs - x_border @ y, y
+
+
+@dataclass(frozen=True)
+class FactoredSystem:
+    """A factored :class:`BorderedBandedSystem`: banded LU, ``A⁻¹B``, ``C`` and the Schur inverse."""
+
+    half_bandwidth: int
+    lu: Array
+    pivots: NDArray[np.int32]
+    x_border: Array
+    bottom: Array
+    schur_inverse: Array
+
+    def solve(self, rhs_band: Array, rhs_border: Array) -> tuple[Array, Array]:
+        """``(x, y)`` for new right-hand sides; raises ``LinAlgError`` when it is not finite."""
+        k = self.half_bandwidth
+        x_rhs, info = dgbtrs(self.lu, k, k, rhs_band, self.pivots)
+        if info != 0:
+            raise LinAlgError(f"the banded solve failed (LAPACK dgbtrs info {info})")
+        y = self.schur_inverse @ (rhs_border - self.bottom @ x_rhs)
+        if not (np.all(np.isfinite(y)) and np.all(np.isfinite(x_rhs))):
+            raise LinAlgError("the solution is not finite")
+        return x_rhs - self.x_border @ y, y

@@ -92,6 +92,8 @@ class SimulationResult:
                 "viable_epidermis": self.delivered.viable_epidermis,
                 "dermis": self.delivered.dermis,
                 beyond: self.delivered.beyond,
+                # the fifth part, so the parts sum to the total (0 in vitro: no subcutis)
+                "subcutis": self.delivered.subcutis,
             },
             "subcutis_ug_per_cm2": self.delivered.subcutis,
             "layers_ug_per_cm2": {

@@ -287,6 +287,18 @@ def build(
     return chain, cond, _initial_state(chain, cond, vehicle, index, body_nacl, active, e.surface_ph.value)
 
 
+def salt_counter_ions(active_charge_at_7: float, counter_charge: float) -> float:
+    """Counter-ions per molecule of an active sold as a salt (lidocaine HCl: 1 Cl⁻; SAP: 3 Na⁺).
+
+    The salt neutralises the active's charge at neutral pH, rounded to whole charges (at
+    least one): lidocaine +0.88 → 1 Cl⁻, sodium ascorbyl phosphate −2.8 → 3 Na⁺, magnesium
+    ascorbyl phosphate → 1.5 Mg²⁺. A counter-ion of the same sign as the active adds nothing.
+    """
+    if active_charge_at_7 * counter_charge >= 0:
+        return 0.0
+    return max(1.0, float(round(abs(active_charge_at_7)))) / abs(counter_charge)
+
+
 def _initial_state(
     chain: Chain,
     cond: Conditions,
@@ -313,22 +325,23 @@ def _initial_state(
     cation = 0.5 * (-x + np.sqrt(x * x + 4 * body_nacl**2))
     u[cond.sodium] = cation
     u[cond.chloride] = cation + x
-    # the vehicle: active, added ions and buffers, and the counter-ion that makes it neutral
+    # the vehicle: the active as its salt (with its counter-ion), added ions and buffers, and
+    # the NaOH or HCl that brings the product to its pH (Na⁺ or Cl⁻ for the charge left over)
     u[:, 0] = 0.0
     u[0, 0] = vehicle.active_mol_per_m3
     for ion, conc in vehicle.ions:
         u[index[ion.name], 0] += conc
     for buf, conc in vehicle.buffers:
         u[index[buf.name], 0] += conc
+    counter = active.entry.counter_ion
+    if counter in index:
+        u[index[counter], 0] += vehicle.active_mol_per_m3 * salt_counter_ions(
+            chain.solutes[0].charge(7.0), chain.solutes[index[counter]].charge(7.0)
+        )
     alpha, _ = speciation(chain, ph[:1], cond.kw)
     mi = chain.micro
     z_mean = np.add.reduceat(alpha[: mi.proton, 0] * mi.z[: mi.proton], mi.starts)
     charge = float(np.sum(z_mean * u[:, 0])) + float(alpha[mi.proton, 0] - alpha[mi.proton + 1, 0])
-    counter = active.entry.counter_ion
-    if charge < 0:
-        name = counter if counter in index and chain.solutes[index[counter]].charge(7) > 0 else "sodium"
-    else:
-        name = counter if counter in index and chain.solutes[index[counter]].charge(7) < 0 else "chloride"
-    z_counter = chain.solutes[index[name]].charge(vehicle.ph)
-    u[index[name], 0] += -charge / z_counter
+    name = "sodium" if charge < 0 else "chloride"
+    u[index[name], 0] += abs(charge)
     return State(u=u, ph=ph, dpsi=np.zeros(chain.n_faces))

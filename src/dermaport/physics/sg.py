@@ -24,22 +24,19 @@ def bernoulli_pair(x: Array) -> tuple[Array, Array, Array, Array]:
     """B(x), B(−x), B′(x) and B′(−x) from one evaluation at |x|.
 
     Uses B(−y) = y + B(y) and B′(−y) = −1 − B′(y), applied on the side where no digits
-    are lost (y = |x| ≥ 0, where B(y) is the small one).
+    are lost (y = |x| ≥ 0, where B(y) is the small one): B(x) = B(y) + max(−x, 0),
+    B(−x) = B(y) + max(x, 0).
     """
     x = np.asarray(x, dtype=np.float64)
     y = np.abs(x)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        b = y / np.expm1(y)  # underflows to 0 for large y, as B does; NaN at y = 0
+        d = b * (1.0 - b) / y - b
     small = y < _SMALL
-    safe = np.where(small, 1.0, y)
-    with np.errstate(over="ignore"):
-        b_safe = safe / np.expm1(safe)  # underflows to 0 for large y, as B does
-    b = np.where(small, 1.0 - y / 2.0 + y * y / 12.0, b_safe)
-    d = np.where(small, -0.5 + y / 6.0, b_safe * (1.0 - b_safe) / safe - b_safe)
-    large = y + b
-    d_large = -1.0 - d
-    positive = x >= 0
-    return (
-        np.where(positive, b, large),
-        np.where(positive, large, b),
-        np.where(positive, d, d_large),
-        np.where(positive, d_large, d),
-    )
+    if small.any():
+        ys = y[small]
+        b[small] = 1.0 - ys / 2.0 + ys * ys / 12.0
+        d[small] = -0.5 + ys / 6.0
+    negative = (x < 0).astype(np.float64)
+    flip = negative * (1.0 + 2.0 * d)  # turns B′(y) into B′(−y) = −1 − B′(y) where x < 0
+    return b + np.maximum(-x, 0.0), b + np.maximum(x, 0.0), d - flip, -1.0 - d + flip

@@ -33,7 +33,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.linalg import LinAlgError
 
-from dermaport.physics.bordered import BorderedBandedSystem
+from dermaport.physics.bordered import BorderedBandedSystem, FactoredSystem
 from dermaport.physics.constants import FARADAY_C_PER_MOL, GAS_CONSTANT_J_PER_MOL_K, ZERO_CELSIUS_K
 from dermaport.physics.model import Array, Chain
 from dermaport.physics.sg import bernoulli_pair
@@ -54,6 +54,11 @@ logger = logging.getLogger(__name__)
 ElectrodeKind = Literal["inert", "ag-agcl"]
 _LN10 = math.log(10.0)
 _PH_LIMITS = (-1.0, 15.5)
+#: A chord iteration (the last Jacobian reused) that shrinks the update by less than this
+#: factor asks for a fresh Jacobian at the next iteration.
+CHORD_RATIO_LIMIT = 0.1
+#: Largest change of one cell's pH in one Newton iteration.
+PH_STEP_LIMIT = 1.0
 
 
 class SolverError(RuntimeError):
@@ -356,67 +361,110 @@ def _fluxes(
     return fl, alpha, slope, c
 
 
+@cache
+def _state_weights(chain: Chain) -> Array:
+    """(reg, 3, N): each charge state's capacity, times 1, its bound protons and its charge."""
+    mi = chain.micro
+    reg = mi.proton
+    weights = np.stack((np.ones(reg), mi.nh[:reg], mi.z[:reg]), axis=1)  # (reg, 3)
+    return np.asarray(chain.capacity[:reg, None, :] * weights[:, :, None])
+
+
+def _per_unit(chain: Chain, alpha: Array, slope: Array) -> Array:
+    """(S, 6, N) per unit total of each species: stored, bound protons, charge; then their pH slopes."""
+    reg = chain.micro.proton
+    w = _state_weights(chain)
+    stacked = np.concatenate((w * alpha[:reg, None, :], w * slope[:reg, None, :]), axis=1)
+    return np.asarray(np.add.reduceat(stacked, chain.micro.starts, axis=0))
+
+
 def _storage(
-    chain: Chain, cond: Conditions, u: Array, ph: Array, alpha: Array, slope: Array
+    chain: Chain,
+    cond: Conditions,
+    u: Array,
+    ph: Array,
+    alpha: Array,
+    slope: Array,
+    per: Array | None = None,
 ) -> tuple[Array, Array]:
-    """(S + 1, N) stored species and protons, and (S + 1, S + 1, N) their derivatives."""
+    """(S + 1, N) stored species and protons, and (S + 1, S + 1, N) their derivatives.
+
+    ``per`` is :func:`_per_unit` at ``alpha``, ``slope`` when the caller has it already.
+    """
     mi = chain.micro
     reg = mi.proton
     s_count = len(chain.solutes)
     vol = chain.volume_m
     cap = chain.capacity
-    per_u = np.add.reduceat(cap[:reg] * alpha[:reg], mi.starts, axis=0)  # (S, N)
-    dper_u = np.add.reduceat(cap[:reg] * slope[:reg], mi.starts, axis=0)
-    nh = mi.nh[:reg, None]
-    h_per_u = np.add.reduceat(cap[:reg] * nh * alpha[:reg], mi.starts, axis=0)
-    dh_per_u = np.add.reduceat(cap[:reg] * nh * slope[:reg], mi.starts, axis=0)
+    if per is None:
+        per = _per_unit(chain, alpha, slope)
+    per_u, h_per_u, dper_u, dh_per_u = per[:, 0], per[:, 1], per[:, 3], per[:, 4]
     bound, dbound = _buffer(chain, ph)
     water_ions = cap[reg] * (alpha[reg] - alpha[reg + 1])
     dwater = cap[reg] * (slope[reg] - slope[reg + 1])
     stored = np.empty((s_count + 1, chain.n_cells))
     stored[:s_count] = vol * per_u * u
-    stored[s_count] = vol * (np.sum(h_per_u * u, axis=0) + water_ions + chain.water * bound)
+    stored[s_count] = vol * (np.einsum("sn,sn->n", h_per_u, u) + water_ions + chain.water * bound)
     deriv = np.zeros((s_count + 1, s_count + 1, chain.n_cells))
     idx = np.arange(s_count)
     deriv[idx, idx] = vol * per_u
     deriv[:s_count, s_count] = vol * dper_u * u
     deriv[s_count, :s_count] = vol * h_per_u
-    deriv[s_count, s_count] = vol * (np.sum(dh_per_u * u, axis=0) + dwater + chain.water * dbound)
+    deriv[s_count, s_count] = vol * (np.einsum("sn,sn->n", dh_per_u, u) + dwater + chain.water * dbound)
     return stored, deriv
 
 
-def _clearance(chain: Chain, cond: Conditions, u: Array, alpha: Array, slope: Array) -> tuple[Array, Array]:
+@cache
+def _cleared(chain: Chain) -> tuple[NDArray[np.int64], Array]:
+    """The species with capillary clearance and their loss rate per cell times its volume (1/s · m)."""
+    which = np.flatnonzero(np.any(chain.clearance > 0, axis=1)).astype(np.int64)
+    return which, np.asarray(chain.clearance[which] * chain.volume_m[None, :])
+
+
+def _clearance(
+    chain: Chain,
+    cond: Conditions,
+    u: Array,
+    alpha: Array,
+    slope: Array,
+    per: Array | None = None,
+    *,
+    with_derivatives: bool = True,
+) -> tuple[Array, Array]:
     """(S + 1, N) loss rates to the blood (mol/m²/s) and (S + 1, S + 1, N) their derivatives.
 
     A cleared species leaves with its bound protons and with body-fluid counter-ions for
     its charge (Cl⁻ for a cation, Na⁺ for an anion), so clearance keeps every cell neutral.
+    ``per`` is :func:`_per_unit` at ``alpha``, ``slope`` when the caller has it already.
     """
-    mi = chain.micro
-    reg = mi.proton
     s_count = len(chain.solutes)
     loss = np.zeros((s_count + 1, chain.n_cells))
-    deriv = np.zeros((s_count + 1, s_count + 1, chain.n_cells))
-    vol = chain.volume_m
-    for s in np.flatnonzero(np.any(chain.clearance > 0, axis=1)):
-        ms = slice(int(mi.starts[s]), int(mi.starts[s + 1]) if s + 1 < s_count else reg)
-        k = chain.clearance[s] * vol
-        cap = chain.capacity[ms]
-        per_u = np.sum(cap * alpha[ms], axis=0)
-        h_u = np.sum(cap * mi.nh[ms, None] * alpha[ms], axis=0)
-        z_u = np.sum(cap * mi.z[ms, None] * alpha[ms], axis=0)
-        loss[s] += k * per_u * u[s]
-        loss[s_count] += k * h_u * u[s]
-        deriv[s, s] += k * per_u
-        deriv[s, s_count] += k * np.sum(cap * slope[ms], axis=0) * u[s]
-        deriv[s_count, s] += k * h_u
-        deriv[s_count, s_count] += k * np.sum(cap * mi.nh[ms, None] * slope[ms], axis=0) * u[s]
-        dz = k * np.sum(cap * mi.z[ms, None] * slope[ms], axis=0) * u[s]
-        charge = k * z_u * u[s]
-        pos = charge > 0
-        for ion, sign, mask in ((cond.chloride, 1.0, pos), (cond.sodium, -1.0, ~pos)):
-            loss[ion] += np.where(mask, sign * charge, 0.0)
-            deriv[ion, s] += np.where(mask, sign * k * z_u, 0.0)
-            deriv[ion, s_count] += np.where(mask, sign * dz, 0.0)
+    deriv = np.zeros((s_count + 1, s_count + 1, chain.n_cells) if with_derivatives else (0, 0, 0))
+    which, k = _cleared(chain)
+    if which.size == 0:
+        return loss, deriv
+    if per is None:
+        per = _per_unit(chain, alpha, slope)
+    p = per[which]  # (C, 6, N)
+    uc = u[which]
+    per_u, h_u, z_u = p[:, 0], p[:, 1], p[:, 2]
+    loss[which] += k * per_u * uc
+    loss[s_count] += np.sum(k * h_u * uc, axis=0)
+    charge = k * z_u * uc  # (C, N)
+    pos = charge > 0
+    loss[cond.chloride] += np.sum(np.where(pos, charge, 0.0), axis=0)
+    loss[cond.sodium] -= np.sum(np.where(pos, 0.0, charge), axis=0)
+    if not with_derivatives:
+        return loss, deriv
+    deriv[which, which] += k * per_u
+    deriv[which, s_count] += k * p[:, 3] * uc
+    deriv[s_count, which] += k * h_u
+    deriv[s_count, s_count] += np.sum(k * p[:, 4] * uc, axis=0)
+    dz_u = k * z_u
+    dz = k * p[:, 5] * uc
+    for ion, sign, mask in ((cond.chloride, 1.0, pos), (cond.sodium, -1.0, ~pos)):
+        deriv[ion, which] += np.where(mask, sign * dz_u, 0.0)
+        deriv[ion, s_count] += np.sum(np.where(mask, sign * dz, 0.0), axis=0)
     return loss, deriv
 
 
@@ -485,35 +533,61 @@ def advance(
         currents[:] = 0.0
     change = previous = np.inf
     iteration = 0
-    fl = None
-    loss = np.zeros((s_count + 1, chain.n_cells))
+    factored: FactoredSystem | None = None
     for iteration in range(1, max_iter + 1):
-        fl, alpha, slope, _ = _fluxes_for(chain, cond, u, ph, dpsi, flow, bottom, attached)
-        stored, dstore = _storage(chain, cond, u, ph, alpha, slope)
-        loss, dloss = _clearance(chain, cond, u, alpha, slope)
-        source, dsource = _electrode(cond, s_count, rate, float(u[cond.chloride, 0]))
-        dloss[:, :, 0] -= dsource
-        system, residual, border_residual = _assemble(
-            chain,
-            lay,
-            inc,
-            fl,
-            stored=stored,
-            dstore=dstore,
-            loss=loss,
-            dloss=dloss,
-            stored_old=stored_old,
-            source=source,
-            dt=dt,
-            dpsi=dpsi,
-            currents=currents,
-            flow=flow,
-            eo=eo,
-            current_a_per_m2=current_a_per_m2,
-            attached=attached,
-        )
+        fresh = factored is None
         try:
-            step, border_step = system.solve(-residual, -border_residual)
+            if factored is None:  # Newton: assemble and factor the Jacobian here
+                fl, alpha, slope, _ = _fluxes_for(chain, cond, u, ph, dpsi, flow, bottom, attached)
+                per = _per_unit(chain, alpha, slope)
+                stored, dstore = _storage(chain, cond, u, ph, alpha, slope, per)
+                loss, dloss = _clearance(chain, cond, u, alpha, slope, per)
+                source, dsource = _electrode(cond, s_count, rate, float(u[cond.chloride, 0]))
+                dloss[:, :, 0] -= dsource
+                system, residual, border_residual = _assemble(
+                    chain,
+                    lay,
+                    inc,
+                    fl,
+                    stored=stored,
+                    dstore=dstore,
+                    loss=loss,
+                    dloss=dloss,
+                    stored_old=stored_old,
+                    source=source,
+                    dt=dt,
+                    dpsi=dpsi,
+                    currents=currents,
+                    flow=flow,
+                    eo=eo,
+                    current_a_per_m2=current_a_per_m2,
+                    attached=attached,
+                )
+                factored = system.factor()
+            else:  # chord iteration: the residual here, the Jacobian factored at the last Newton one
+                rows, alpha, slope = _flux_rows(chain, cond, u, ph, dpsi, flow, bottom, attached)
+                per = _per_unit(chain, alpha, slope)
+                stored, _ = _storage(chain, cond, u, ph, alpha, slope, per)
+                loss, _ = _clearance(chain, cond, u, alpha, slope, per, with_derivatives=False)
+                source, _ = _electrode(cond, s_count, rate, float(u[cond.chloride, 0]))
+                residual, border_residual = _residuals(
+                    chain,
+                    lay,
+                    inc,
+                    rows,
+                    stored=stored,
+                    loss=loss,
+                    stored_old=stored_old,
+                    source=source,
+                    dt=dt,
+                    dpsi=dpsi,
+                    currents=currents,
+                    flow=flow,
+                    eo=eo,
+                    current_a_per_m2=current_a_per_m2,
+                    attached=attached,
+                )
+            step, border_step = factored.solve(-residual, -border_residual)
         except LinAlgError as exc:  # singular matrix
             raise SolverError(str(exc)) from exc
         du = step[lay.cell[:s_count]]
@@ -521,42 +595,55 @@ def advance(
         dp = step[lay.face]
         if not (np.all(np.isfinite(step)) and np.all(np.isfinite(border_step))):
             raise SolverError("non-finite Newton update")
-        biggest = max(float(np.max(np.abs(dp))) / 5.0, float(np.max(np.abs(dph))) / 1.0, 1e-300)
+        # Damping: the potential drops scale the whole update (at most 5 thermal voltages a
+        # face); each cell's pH moves at most PH_STEP_LIMIT. A cell whose proton balance is
+        # nearly unbuffered (a steep pH front) asks for a huge pH change on its own; clipping
+        # it there leaves the rest of the chain its full Newton step.
+        biggest = max(float(np.max(np.abs(dp))) / 5.0, 1e-300)
         scale = min(1.0, 1.0 / biggest)
+        dph = np.clip(scale * dph, -PH_STEP_LIMIT, PH_STEP_LIMIT)
+        clipped = bool(np.any(np.abs(dph) >= PH_STEP_LIMIT))
         u = np.maximum(u + scale * du, 0.0)
-        ph = np.clip(ph + scale * dph, *_PH_LIMITS)
+        ph = np.clip(ph + dph, *_PH_LIMITS)
         dpsi = dpsi + scale * dp
         currents = currents + scale * border_step[:2]
         flow = flow + scale * border_step[2:]
         change = max(
             float(np.max(np.abs(dp))) * scale,
-            float(np.max(np.abs(dph))) * scale,
+            float(np.max(np.abs(dph))),
             float(
                 np.max(np.abs(du) / (np.abs(u) + 1e-6 * (np.max(np.abs(u), axis=1, keepdims=True) + 1e-30)))
             ),
         )
-        quadratic = change < 1e-4 and change < 1e-2 * previous
+        ratio = change / previous if previous > 0 else 0.0
         previous = change
-        if scale == 1.0 and (change < 1e-8 or quadratic or (iteration >= 10 and change < 1e-6)):
+        if fresh:  # Newton: quadratic once close, so a hundredfold drop leaves about change²
+            close = change < 1e-4 and ratio < 1e-2
+        else:  # chord: linear, the error left is about change · ratio / (1 − ratio)
+            close = change < 1e-4 and ratio < 0.5 and change * ratio / (1.0 - ratio) < 1e-8
+        settled = change < 1e-8 or close or (iteration >= 10 and change < 1e-6)
+        if scale == 1.0 and not clipped and settled:
             break
+        if scale < 1.0 or clipped or (not fresh and ratio > CHORD_RATIO_LIMIT):
+            factored = None  # far from the solution or contracting slowly: a fresh Jacobian
     else:
         raise SolverError(f"no convergence in {max_iter} Newton iterations (last change {change:.2e})")
     if not np.all(np.isfinite(u)):
         raise SolverError("non-finite concentrations")
     new = State(u=u, ph=ph, dpsi=dpsi, route_current=currents, volume_flow=flow, attached=attached)
-    fl, alpha, slope, _ = _fluxes_for(chain, cond, u, ph, dpsi, flow, bottom, attached)
-    loss, _ = _clearance(chain, cond, u, alpha, slope)
-    surface = fl.rows[:s_count, 0] + fl.rows[:s_count, 1]
+    rows, micro, alpha, slope = _boundary_fluxes(chain, cond, u, ph, dpsi, flow, bottom, attached)
+    loss, _ = _clearance(chain, cond, u, alpha, slope, with_derivatives=False)
+    surface = rows[:s_count, 0] + rows[:s_count, 1]
     mi = chain.micro
     active = mi.parent == cond.active
-    surface_charge = float(np.sum(mi.z[active, None] * fl.micro[active][:, :2]))
+    surface_charge = float(np.sum(mi.z[active, None] * micro[active][:, :2]))
     rt = cond.thermal_factor
     route0 = (chain.face_route == 0) | (chain.face_route == 2)
     voltage = float(-np.sum(dpsi[route0]) * rt / FARADAY_C_PER_MOL)
     report = StepReport(
         surface=surface * dt,
         surface_charge=surface_charge * dt,
-        bottom=fl.rows[:s_count, chain.bottom_face] * dt,
+        bottom=rows[:s_count, 2] * dt,
         cleared=loss[:s_count].sum(axis=1) * dt,
         voltage_v=voltage,
         iterations=iteration,
@@ -597,6 +684,41 @@ def _electrode(cond: Conditions, s_count: int, rate: float, chloride: float) -> 
     else:
         source[s_count] = rate
     return source, deriv
+
+
+def _boundary_fluxes(
+    chain: Chain,
+    cond: Conditions,
+    u: Array,
+    ph: Array,
+    dpsi: Array,
+    flow: Array,
+    bottom: tuple[Array, Array],
+    attached: bool,
+) -> tuple[Array, Array, Array, Array]:
+    """Fluxes (Q, 3) and (M, 3) through the two surface faces and the bottom face, no derivatives.
+
+    The same expressions as :func:`_fluxes` on those faces only: what a step reports as having
+    crossed the boundaries, at the converged state. Also the speciation of every cell.
+    """
+    alpha, slope = speciation(chain, ph, cond.kw)
+    faces = np.array([0, 1, chain.bottom_face])
+    mi = chain.micro
+    c = _concentrations(chain, u, alpha)
+    left, right = chain.face_left[faces], chain.face_right[faces]
+    c_bottom, _ = bottom
+    c_l = c[:, left]
+    c_r = np.where(right[None, :] >= 0, c[:, np.maximum(right, 0)], c_bottom[:, None])
+    face_flow = chain.flow_weight[faces] @ flow
+    g, phi = chain.conductance[:, faces], chain.polar[:, faces]
+    w = mi.z[:, None] * dpsi[faces][None, :] - chain.peclet_per_flow[:, faces] * face_flow[None, :]
+    bw, bmw, _, _ = bernoulli_pair(w)
+    area = chain.face_area[faces][None, :]
+    j = area * g * ((phi * bw + 1.0 - phi) * c_l - (phi * bmw + 1.0 - phi) * c_r)
+    if not attached:
+        j[:, :2] = 0.0
+    k, _ = _row_weights(chain)
+    return k @ j, j, alpha, slope
 
 
 def _fluxes_for(
@@ -642,23 +764,24 @@ def _assemble(
     s1 = len(chain.solutes) + 1
     system = BorderedBandedSystem(lay.size, lay.half_bandwidth, 4)
     right, bottom_rows, corner = system.right, system.bottom, system.corner
-    residual = np.empty(lay.size)
-    border_residual = np.empty(4)
     valid = chain.face_right >= 0
-
-    # cell balances: storage, clearance, divergence of the fluxes, the electrodes
-    div = fl.rows[:s1] @ inc
-    res = (stored - stored_old) / dt + loss + div
-    res[:, 0] -= source
-    residual[lay.cell] = res
-
-    # face constraints: the charge flux carries the face's current
-    face_current = np.where(
-        chain.face_route == 0,
-        currents[0],
-        np.where(chain.face_route == 1, currents[1], currents[0] + currents[1]),
+    residual, border_residual = _residuals(
+        chain,
+        lay,
+        inc,
+        fl.rows,
+        stored=stored,
+        loss=loss,
+        stored_old=stored_old,
+        source=source,
+        dt=dt,
+        dpsi=dpsi,
+        currents=currents,
+        flow=flow,
+        eo=eo,
+        current_a_per_m2=current_a_per_m2,
+        attached=attached,
     )
-    residual[lay.face] = fl.rows[s1] - face_current / FARADAY_C_PER_MOL
     right[lay.face, 0] = np.where(chain.face_route == 1, 0.0, -1.0 / FARADAY_C_PER_MOL)
     right[lay.face, 1] = np.where(chain.face_route == 0, 0.0, -1.0 / FARADAY_C_PER_MOL)
 
@@ -698,25 +821,104 @@ def _assemble(
 
     if not attached:  # no product: the surface faces carry nothing, their drops are pinned
         for f in (0, 1):
-            row = int(lay.face[f])
-            system.make_identity_row(row)
-            residual[row] = dpsi[f]
+            system.make_identity_row(int(lay.face[f]))
 
     # electroosmotic flow of each route from the summed drop across its SC
     for r in (0, 1):
         top = chain.top_faces[r]
-        border_residual[2 + r] = flow[r] - eo[r] * float(np.sum(dpsi[top]))
         corner[2 + r, 2 + r] = 1.0
         bottom_rows[2 + r, lay.face[top]] = -eo[r]
     # routes: currents add up and both see the same drop (or carry nothing when detached)
     if attached:
-        border_residual[0] = currents[0] + currents[1] - current_a_per_m2
         corner[0, :2] = 1.0
         sc = chain.face_route < 2
-        signed = np.where(chain.face_route == 0, 1.0, -1.0)[sc]
-        border_residual[1] = float(np.sum(signed * dpsi[sc]))
-        bottom_rows[1, lay.face[sc]] = signed
+        bottom_rows[1, lay.face[sc]] = np.where(chain.face_route == 0, 1.0, -1.0)[sc]
     else:
-        border_residual[:2] = currents
         corner[0, 0] = corner[1, 1] = 1.0
     return system, residual, border_residual
+
+
+def _residuals(
+    chain: Chain,
+    lay: _Layout,
+    inc: Array,
+    rows: Array,
+    *,
+    stored: Array,
+    loss: Array,
+    stored_old: Array,
+    source: Array,
+    dt: float,
+    dpsi: Array,
+    currents: Array,
+    flow: Array,
+    eo: tuple[float, float],
+    current_a_per_m2: float,
+    attached: bool,
+) -> tuple[Array, Array]:
+    """The Newton residuals (band part, border part) at one iterate, from the flux ``rows``."""
+    s1 = len(chain.solutes) + 1
+    residual = np.empty(lay.size)
+    border_residual = np.empty(4)
+
+    # cell balances: storage, clearance, divergence of the fluxes, the electrodes
+    res = (stored - stored_old) / dt + loss + rows[:s1] @ inc
+    res[:, 0] -= source
+    residual[lay.cell] = res
+
+    # face constraints: the charge flux carries the face's current
+    face_current = np.where(
+        chain.face_route == 0,
+        currents[0],
+        np.where(chain.face_route == 1, currents[1], currents[0] + currents[1]),
+    )
+    residual[lay.face] = rows[s1] - face_current / FARADAY_C_PER_MOL
+    if not attached:  # the surface faces' drops are pinned at zero
+        residual[lay.face[:2]] = dpsi[:2]
+
+    # electroosmotic flow of each route from the summed drop across its SC
+    for r in (0, 1):
+        border_residual[2 + r] = flow[r] - eo[r] * float(np.sum(dpsi[chain.top_faces[r]]))
+    # routes: currents add up and both see the same drop (or carry nothing when detached)
+    if attached:
+        border_residual[0] = currents[0] + currents[1] - current_a_per_m2
+        sc = chain.face_route < 2
+        border_residual[1] = float(np.sum(np.where(chain.face_route == 0, 1.0, -1.0)[sc] * dpsi[sc]))
+    else:
+        border_residual[:2] = currents
+    return residual, border_residual
+
+
+def _flux_rows(
+    chain: Chain,
+    cond: Conditions,
+    u: Array,
+    ph: Array,
+    dpsi: Array,
+    flow: Array,
+    bottom: tuple[Array, Array],
+    attached: bool,
+) -> tuple[Array, Array, Array]:
+    """The flux rows (Q, F) of :func:`_fluxes` without derivatives, and the speciation."""
+    alpha, slope = speciation(chain, ph, cond.kw)
+    mi = chain.micro
+    c = _concentrations(chain, u, alpha)
+    left, right = chain.face_left, chain.face_right
+    c_bottom, _ = bottom
+    c_l = c[:, left]
+    c_r = np.where(right[None, :] >= 0, c[:, np.maximum(right, 0)], c_bottom[:, None])
+    w = mi.z[:, None] * dpsi[None, :] - chain.peclet_per_flow * (chain.flow_weight @ flow)[None, :]
+    bw, bmw = _bernoulli_values(w)
+    ag = chain.face_area[None, :] * chain.conductance
+    phi = chain.polar
+    j = ag * ((phi * bw + 1.0 - phi) * c_l - (phi * bmw + 1.0 - phi) * c_r)
+    if not attached:
+        j[:, :2] = 0.0
+    k, _ = _row_weights(chain)
+    return k @ j, alpha, slope
+
+
+def _bernoulli_values(x: Array) -> tuple[Array, Array]:
+    """B(x) and B(−x), as :func:`bernoulli_pair` gives them, without the derivatives."""
+    b, bm, _, _ = bernoulli_pair(x)
+    return b, bm

@@ -18,7 +18,7 @@ class TimeControl:
     """Step-size rules (seconds, pH units). Halve every step size to check time convergence."""
 
     first_step_s: float = 0.02
-    growth: float = 1.5
+    growth: float = 2.0
     steps_per_current_segment: int = 40
     steps_per_other_segment: int = 25
     max_attached_step_s: float = 60.0

@@ -58,7 +58,7 @@ from dermaport.safety.limits import (
     enforce,
 )
 from dermaport.safety.patch_test import PatchTest, patch_test_status
-from dermaport.safety.screening import ScreeningResult
+from dermaport.safety.screening import ScreeningResult, require_for_steps
 
 __all__ = ["Plan", "make_plan"]
 
@@ -349,6 +349,7 @@ def make_plan(
             for s in current_steps
         ),
     )
+    require_for_steps(screening, plan.steps)  # a pulse step: the high-voltage contraindications too
     logger.info("plan %s on %s: %s", protocol.name, area, delivery)
     return plan
 

@@ -130,6 +130,11 @@ class PulseSetting:
     load_ohm: float
     peak_temperature_rise_k: float
     duration_s: float
+    #: Phases per period when not the train's 1 (unipolar) or 2 (biphasic): a modulated
+    #: carrier's burst of n cycles has 2n phases of ``width_s`` (its half-cycle).
+    phases_per_period: int | None = None
+    #: A modulated carrier's frequency (Hz): its r.m.s. limit is the carrier's band.
+    carrier_hz: float | None = None
 
     @property
     def peak_current_ma(self) -> float:
@@ -138,7 +143,9 @@ class PulseSetting:
 
     @property
     def phases(self) -> int:
-        """Phases per period: 2 for a biphasic pulse."""
+        """Phases per period: 1 unipolar, 2 biphasic, 2n for a carrier burst of n cycles."""
+        if self.phases_per_period is not None:
+            return self.phases_per_period
         return 2 if self.bipolar else 1
 
     @property
@@ -191,7 +198,7 @@ def check_pulse_setting(setting: PulseSetting) -> tuple[PulseBreach, ...]:
     over("pulse energy", s.pulse_energy_mj, IEC_MAX_PULSE_ENERGY_MJ, "mJ")
     iec_charge_uc = 1e3 * IEC_MAX_PULSE_ENERGY_MJ / s.voltage_v / s.phases if s.voltage_v > 0 else math.inf
     over("pulse charge", s.pulse_charge_uc, iec_charge_uc, "µC")
-    rms_frequency = s.frequency_hz if s.bipolar else 0.0
+    rms_frequency = s.carrier_hz if s.carrier_hz is not None else (s.frequency_hz if s.bipolar else 0.0)
     over("r.m.s. current", s.rms_current_ma, iec_rms_limit_ma(rms_frequency), "mA")
     over("mean current density", s.mean_current_density_ma_per_cm2, MAX_CURRENT_DENSITY_MA_PER_CM2, "mA/cm²")
     over("temperature rise", s.peak_temperature_rise_k, MAX_TEMPERATURE_RISE_K, "K")

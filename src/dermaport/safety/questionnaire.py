@@ -138,10 +138,15 @@ _BY_ID = {q.id: q for q in QUESTIONS}
 
 
 def question(qid: str) -> Question:
-    """The question ``qid``; raises :class:`AnswerError` naming it and a valid id."""
+    """The question ``qid`` (of the questionnaire or one a modality adds); AnswerError naming it."""
     try:
         return _BY_ID[qid]
     except KeyError:
+        from dermaport.safety.modalities import extra_questions  # they import this module
+
+        extra = next((q for q in extra_questions() if q.id == qid), None)
+        if extra is not None:
+            return extra
         raise AnswerError(
             f"unknown question id {qid!r}: see 'dermaport screen --questions'; e.g. 'pregnant'"
         ) from None

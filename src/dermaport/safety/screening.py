@@ -2,7 +2,11 @@
 
 ``screen(raw_answers, today=...)`` reads the answers strictly (see
 :mod:`dermaport.safety.questionnaire`), applies one rule per question and returns a
-:class:`ScreeningResult`. A question left unanswered gives an ``ask`` finding: it is never
+:class:`ScreeningResult`. ``modalities=`` screens for a treatment with more than galvanic
+current: each modality's own questions and rules (:mod:`dermaport.safety.modalities`, e.g.
+electroporation's high-voltage contraindications) join in, a rule for a question the
+questionnaire already asks replacing the galvanic finding where it is stricter; a galvanic-only
+screening is as it always was. A question left unanswered gives an ``ask`` finding: it is never
 taken as "no". A ``clearance`` finding stands until ``written_clearance`` is answered yes,
 and then becomes an ``adjust`` (keep the letter with the record).
 """
@@ -11,16 +15,18 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from dermaport.errors import SafetyError
+from dermaport.safety.modalities import MODALITY_SCREENING, modalities_of
 from dermaport.safety.outcomes import Finding, Outcome
 from dermaport.safety.questionnaire import QUESTIONNAIRE_VERSION, QUESTIONS, Answers, read_answers
-from dermaport.safety.rules import RULES
+from dermaport.safety.rules import RULES, Rule
 from dermaport.safety.sources import cite
 
-__all__ = ["ScreeningResult", "screen"]
+__all__ = ["ScreeningResult", "for_steps", "require_for_steps", "screen", "screen_for_steps"]
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +47,8 @@ class ScreeningResult:
     answers: Answers
     today: dt.date
     version: str = QUESTIONNAIRE_VERSION
+    #: The modalities screened for (galvanic always).
+    modalities: tuple[str, ...] = ("galvanic",)
 
     @property
     def may_treat(self) -> bool:
@@ -68,7 +76,7 @@ class ScreeningResult:
 
     def to_json(self) -> dict[str, Any]:
         """The contract object of ``dermaport screen --answers FILE --json``."""
-        return {
+        data: dict[str, Any] = {
             "verdict": self.verdict.value,
             "findings": [f.to_json() for f in self.findings],
             "defer_until": self.defer_until.isoformat() if self.defer_until else None,
@@ -76,6 +84,9 @@ class ScreeningResult:
             "questionnaire_version": self.version,
             "date": self.today.isoformat(),
         }
+        if self.modalities != ("galvanic",):
+            data["modalities"] = list(self.modalities)
+        return data
 
 
 def _missing(qid: str, source: str) -> Finding:
@@ -97,9 +108,20 @@ def _with_clearance(finding: Finding, answers: Answers) -> Finding:
     )
 
 
-def screen(raw_answers: Mapping[str, object], *, today: dt.date) -> ScreeningResult:
-    """Screen one client on ``today``; raises AnswerError for an unreadable answer."""
-    answers = read_answers(raw_answers, today=today)
+def screen(
+    raw_answers: Mapping[str, object], *, today: dt.date, modalities: tuple[str, ...] = ("galvanic",)
+) -> ScreeningResult:
+    """Screen one client on ``today`` for a treatment of ``modalities``; AnswerError for a bad answer.
+
+    An unknown modality is refused (SafetyError): screening fails closed.
+    """
+    unknown = [m for m in modalities if m != "galvanic" and m not in MODALITY_SCREENING]
+    if unknown:
+        raise SafetyError(f"refused: no screening rules for {', '.join(unknown)}")
+    return _screen_answers(read_answers(raw_answers, today=today), today, modalities)
+
+
+def _screen_answers(answers: Answers, today: dt.date, modalities: tuple[str, ...]) -> ScreeningResult:
     findings: list[Finding] = []
     for q in QUESTIONS:
         rule = _RULES.get(q.id)
@@ -111,6 +133,9 @@ def screen(raw_answers: Mapping[str, object], *, today: dt.date) -> ScreeningRes
             findings.append(_missing(q.id, rule.source))
             continue
         findings.append(_with_clearance(rule.apply(answers[q.id], answers, today), answers))
+    for modality in modalities:
+        for modality_rule in MODALITY_SCREENING.get(modality, ((), ()))[1]:
+            _join(findings, _apply(modality_rule, answers, today))
     verdict = max((f.outcome for f in findings), key=lambda o: o.rank, default=Outcome.OK)
     defers = [f.defer_until for f in findings if f.defer_until is not None]
     adjustments = tuple(f.adjustment for f in findings if f.outcome is Outcome.ADJUST and f.adjustment)
@@ -121,6 +146,52 @@ def screen(raw_answers: Mapping[str, object], *, today: dt.date) -> ScreeningRes
         adjustments=adjustments,
         answers=answers,
         today=today,
+        modalities=tuple(dict.fromkeys(("galvanic", *modalities))),
     )
     logger.info("screening %s on %s: %s", QUESTIONNAIRE_VERSION, today, verdict.value)
     return result
+
+
+def _apply(rule: Rule, answers: Answers, today: dt.date) -> Finding:
+    if rule.question_id not in answers:
+        return _missing(rule.question_id, rule.source)
+    return _with_clearance(rule.apply(answers[rule.question_id], answers, today), answers)
+
+
+def _join(findings: list[Finding], finding: Finding) -> None:
+    """Add a modality's finding; for a question already found, keep the stricter of the two."""
+    for i, existing in enumerate(findings):
+        if existing.question_id == finding.question_id:
+            if finding.outcome.rank > existing.outcome.rank:
+                findings[i] = finding
+            return
+    findings.append(finding)
+
+
+def screen_for_steps(
+    raw_answers: Mapping[str, object], *, today: dt.date, steps: Iterable[str]
+) -> ScreeningResult:
+    """Screen for the modalities of ``steps`` (step texts): :func:`screen` with ``modalities_of(steps)``."""
+    return screen(raw_answers, today=today, modalities=modalities_of(steps))
+
+
+def for_steps(result: ScreeningResult, steps: Iterable[str]) -> ScreeningResult:
+    """``result`` again for the modalities of ``steps`` (the same answers and day).
+
+    The same result when it was screened for them already; otherwise every modality's rules
+    join in, so a plan with an electroporation step is held to the high-voltage
+    contraindications whatever the screening was first made for.
+    """
+    wanted = modalities_of(steps)
+    if set(wanted) <= set(result.modalities):
+        return result
+    return _screen_answers(result.answers, result.today, tuple(dict.fromkeys((*result.modalities, *wanted))))
+
+
+def require_for_steps(result: ScreeningResult, steps: Iterable[str]) -> ScreeningResult:
+    """:func:`for_steps`, refusing (SafetyError, with the reasons) when it does not allow treatment."""
+    again = for_steps(result, steps)
+    if not again.may_treat:
+        kinds = ", ".join(m for m in again.modalities if m != "galvanic")
+        raise SafetyError(f"refused: screening for {kinds} says {again.summary()}")
+    return again

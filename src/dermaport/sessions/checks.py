@@ -39,6 +39,7 @@ from dermaport.records.bookings import lot_of_clinic
 from dermaport.records.clients import client_of_clinic
 from dermaport.records.models import Consent, Lot, PatchTest, PlanRecord, Product, Screening
 from dermaport.safety.patch_test import PATCH_TEST_HOURS
+from dermaport.safety.screening import for_steps
 from dermaport.sessions.plans import latest_screening, plan_of_client, rescreen, unaltered
 
 __all__ = [
@@ -181,7 +182,9 @@ def _screening(db: Session, client_id: int, plan: PlanRecord, today: dt.date) ->
             f"{plan.id} was made from (screening {plan.screening_id}): plan again"
         )
     try:
-        result = rescreen(newest, today=today)
+        steps = plan.content.get("steps")
+        # a plan with a pulse step is held to the high-voltage contraindications too
+        result = for_steps(rescreen(newest, today=today), steps if isinstance(steps, list) else [])
     except DermaportError as exc:
         raise _refuse(f"the stored screening {newest.id} cannot be read again ({exc}): screen again") from exc
     if not result.may_treat:
