@@ -61,6 +61,7 @@
       setState(d.to);
     } else if (doc.kind === "fault") {
       showFault("Fault: the output is off", d.reason, false);
+      live.faultShown = Date.now();
     }
     var detail = Object.keys(d).map(function (k) {
       var v = d[k];
