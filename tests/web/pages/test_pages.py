@@ -10,8 +10,9 @@ import time
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
-from dermaport.records.models import utcnow
+from dermaport.records.models import AuditEntry, utcnow
 from tests.safety.helpers import OK_ANSWERS
 from tests.web.conftest import Api
 from tests.web.pages.helpers import Browser, drawn_signature, location_id, sign_in
@@ -116,6 +117,9 @@ def test_reception_sees_contact_details_not_clinical_records(api: Api) -> None:
     refused = reception.get(f"/clients/{client_id}/consultation", status=403)
     assert "may not" in refused.text
     assert reception.get("/users", status=403)
+    with api.database.transaction() as db:
+        denied = db.scalars(select(AuditEntry).where(AuditEntry.action == "denied")).all()
+    assert [(d.actor, d.client_id) for d in denied][:1] == [("reception", client_id)]  # audited as the API's
 
 
 def test_the_consultation_verdict_comes_from_the_rules_as_answered(api: Api) -> None:
