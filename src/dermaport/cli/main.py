@@ -16,6 +16,7 @@ from dermaport.cli import sessions as sessions_cli
 from dermaport.cli.care import care_command
 from dermaport.cli.course import course_command
 from dermaport.cli.plan import plan_command
+from dermaport.cli.report import report_command
 from dermaport.cli.screen import screen_command
 from dermaport.config import load_settings
 from dermaport.errors import DermaportError
@@ -27,6 +28,7 @@ app = typer.Typer(
     help=(
         "Needle-free mesotherapy: cited actives and skin, transport physics, safe plans.\n\n"
         "Examples:\n\n"
+        "  dermaport serve --demo   (then open http://127.0.0.1:8000/login)\n\n"
         "  dermaport actives list --ph 5.5\n\n"
         "  dermaport actives show 'sodium ascorbyl phosphate' --ph 7\n\n"
         "  dermaport skin show face\n\n"
@@ -55,6 +57,7 @@ app.add_typer(records.audit_app, name="audit")
 app.add_typer(clients.app, name="clients")
 app.add_typer(sessions_cli.app, name="sessions")
 app.command("serve")(records.serve_command)
+app.command("report")(report_command)
 
 
 def _version(value: bool) -> None:

@@ -160,6 +160,22 @@ def serve_command(
         float,
         typer.Option("--sim-speed", help="Run the simulated device (only) N times faster than real time."),
     ] = 1.0,
+    demo: Annotated[
+        bool,
+        typer.Option(
+            "--demo",
+            help="Try it out: migrate the database, make the owner account on first run, add sample "
+            "clients, products, lots and past sessions.",
+        ),
+    ] = False,
+    owner_password_stdin: Annotated[
+        bool,
+        typer.Option(
+            "--owner-password-stdin",
+            help="With --demo: the owner's password from the first line of standard input (else one is "
+            "generated and printed once).",
+        ),
+    ] = False,
 ) -> None:
     """Serve the records API (OpenAPI schema at /openapi.json, health at /health).
 
@@ -182,9 +198,25 @@ def serve_command(
     sys.setswitchinterval(SWITCH_INTERVAL_S)
 
     settings = load_settings()
+    prepared = None
+    if demo:
+        from dermaport.web.demo import prepare
+
+        given = sys.stdin.readline().rstrip("\r\n") if owner_password_stdin else None
+        if owner_password_stdin and not given:
+            raise InputError(
+                "--owner-password-stdin read nothing: e.g. printf '%s\\n' \"$PW\" | dermaport serve --demo"
+            )
+        typer.echo("Preparing the demo database (first run: sample sessions take a few seconds)...", err=True)
+        prepared = prepare(settings, database_url, demo=True, owner_password=given)
+    elif owner_password_stdin:
+        raise InputError(
+            "--owner-password-stdin goes with --demo: e.g. dermaport serve --demo --owner-password-stdin"
+        )
     application = create_app(
         settings,
-        database_url=database_url,
+        database_url=database_url if prepared is None else None,
+        database=prepared.database if prepared is not None else None,
         sessions_service=lambda database: SessionService(database, devices=devices),
     )
     if host not in ("127.0.0.1", "localhost", "::1"):
@@ -198,6 +230,14 @@ def serve_command(
     gc.collect()
     gc.freeze()
     typer.echo(f"Serving the records API on http://{host}:{port} (schema at /openapi.json)", err=True)
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    if prepared is not None and prepared.owner_password is not None:
+        typer.echo(
+            f"Open http://{shown}:{port}/login in your browser and sign in as 'owner' with the password "
+            f"{prepared.owner_password} (shown this once: keep it, or change it on the Users page)."
+        )
+    else:
+        typer.echo(f"Open http://{shown}:{port}/login in your browser.")
     trusted = forwarded_allow_ips or settings.forwarded_allow_ips
     uvicorn.run(
         application,

@@ -117,7 +117,8 @@ class SessionService:
 
     ``devices`` opens the device for each session (default: the simulated one in real time);
     ``predictor`` plans (default: the transport engine); ``period_s`` is the runner's telemetry
-    period; ``now`` the clock the checks judge by (timezone-aware).
+    period; ``now`` the clock the checks judge by (timezone-aware); ``subscribers`` are given
+    every session's documents too (each on its own dispatcher thread, like the recorder's).
     """
 
     def __init__(
@@ -128,8 +129,10 @@ class SessionService:
         predictor: Predictor | None = None,
         period_s: float = 0.05,
         now: Callable[[], datetime] = utcnow,
+        subscribers: Iterable[Subscriber] = (),
     ) -> None:
         self.database = database
+        self.subscribers = tuple(subscribers)
         self.devices = devices or SimulatedDevices()
         self.predictor = predictor or engine_predictor()
         self.period_s = period_s
@@ -201,7 +204,7 @@ class SessionService:
             approval.session_plan,
             clock=clock,
             period_s=self.period_s,
-            subscribers=[recorded, PlanGuard(approval.session_plan), feed, *subscribers],
+            subscribers=[recorded, PlanGuard(approval.session_plan), feed, *self.subscribers, *subscribers],
             context=approval.context(actor),
             metadata=approval.metadata(),
         )

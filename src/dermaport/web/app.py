@@ -30,6 +30,7 @@ from dermaport.web.errors import (
     validation_refusal,
 )
 from dermaport.web.openapi import install_openapi
+from dermaport.web.pages import install_pages
 from dermaport.web.routes import admin, auth, clients, products, rights, sessions
 from dermaport.web.security import SecurityMiddleware
 
@@ -138,5 +139,6 @@ def create_app(
         sessions.router,
     ):
         app.include_router(router)
+    install_pages(app)
     install_openapi(app)
     return app

@@ -57,9 +57,14 @@ PHOTO_BODY_LIMIT = 21 * 1024 * 1024
 
 _PHOTO_ROUTE = re.compile(r"^/api/clients/[^/]+/photos/?$")
 _UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-_NO_TOKEN_NEEDED = frozenset({"/api/login"})  # an old cookie must not stop a new login
+# an old cookie must not stop a new login (both are still held to the site's own origin)
+_NO_TOKEN_NEEDED = frozenset({"/api/login", "/login"})
 
-_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+# the pages load their scripts, styles and pictures from the app itself, nothing inline
+_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+)
 _DOCS_CSP = (
     "default-src 'none'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
     "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: "

@@ -1,0 +1,158 @@
+"""Page latency: the client list, a client's page and a session's page, 20 signed-in users at once.
+
+Run: .venv/bin/python benchmarks/bench_pages.py [--seconds 10] [--concurrency 20] [--clients 200]
+
+Prepares a demo database (``dermaport serve --demo``'s: the owner, sample clients, products, lots
+and two recorded sessions) in a temporary folder, adds ``--clients`` more clients and one
+practitioner account per user, serves it with ``dermaport serve`` in its own process (SQLite),
+signs every user in through the login form, and has each fetch the three pages in turn (the
+list, a client's page with the whole history, the session screen of a recorded session) for
+``--seconds``. Every page read appends to the audit chain, so each is also a write. Prints the
+requests per second and the 50th/95th/99th percentiles per page (goal: p95 ≤ 100 ms), with the
+machine's load: machines are shared and noisy, compare within a run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx2
+
+from dermaport.config import load_settings
+from dermaport.records.access import Actor
+from dermaport.records.accounts import add_user
+from dermaport.records.clients import create_client
+from dermaport.records.models import TreatmentSession, User
+from dermaport.records.schemas import ContactIn
+from dermaport.web.demo import OWNER, prepare
+
+PASSWORD = "benchmark password 1"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def fill(data_dir: Path, url: str, *, clients: int, users: int) -> tuple[list[int], list[tuple[int, int]]]:
+    """The demo database, more clients, ``users`` practitioners; (client ids, (client, session) pairs)."""
+    settings = load_settings({"DERMAPORT_DATA_DIR": str(data_dir)})
+    prepared = prepare(settings, url, demo=True, owner_password=PASSWORD)
+    database = prepared.database
+    try:
+        with database.transaction() as db:
+            owner = db.query(User).filter_by(username=OWNER).one()
+            actor = Actor(username=OWNER, role="owner", clinic_id=owner.clinic_id, user_id=owner.id)
+            for i in range(users):
+                add_user(db, actor, username=f"bench{i}", role="practitioner", password=PASSWORD)
+            ids = [
+                create_client(db, actor, ContactIn(given_name=f"Given{i}", family_name=f"Family{i}")).id
+                for i in range(clients)
+            ]
+            sessions = [(s.client_id, s.id) for s in db.query(TreatmentSession).all()]
+    finally:
+        database.dispose()
+    return ids, sessions
+
+
+def serve(url: str, data_dir: Path, port: int) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "DERMAPORT_DATA_DIR": str(data_dir), "DERMAPORT_LOG_LEVEL": "WARNING"}
+    argv = [sys.executable, "-m", "dermaport.cli.main", "serve", "--port", str(port), "--database-url", url]
+    server = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(300):
+        try:
+            if httpx2.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
+                return server
+        except httpx2.TransportError:
+            time.sleep(0.1)
+    server.kill()
+    raise SystemExit("the server did not start")
+
+
+async def sign_in(base: str, username: str) -> httpx2.AsyncClient:
+    client = httpx2.AsyncClient(base_url=base, timeout=60, headers={"Origin": base})
+    answer = await client.post("/login", data={"username": username, "password": PASSWORD})
+    if answer.status_code != 303:
+        raise SystemExit(f"sign-in as {username} answered {answer.status_code}")
+    return client
+
+
+async def load(
+    base: str, ids: list[int], sessions: list[tuple[int, int]], *, seconds: float, users: int
+) -> dict[str, list[float]]:
+    clients = [await sign_in(base, f"bench{i}") for i in range(users)]
+    timings: dict[str, list[float]] = {"client list": [], "client page": [], "session page": []}
+    deadline = time.perf_counter() + seconds
+
+    async def user(client: httpx2.AsyncClient, seed: int) -> None:
+        rng = random.Random(seed)
+        while time.perf_counter() < deadline:
+            with_sessions, session_id = rng.choice(sessions)
+            for kind, path in (
+                ("client list", "/clients"),
+                ("client page", f"/clients/{rng.choice([*ids, with_sessions])}"),
+                ("session page", f"/clients/{with_sessions}/sessions/{session_id}"),
+            ):
+                start = time.perf_counter()
+                answer = await client.get(path)
+                timings[kind].append(time.perf_counter() - start)
+                if answer.status_code != 200:
+                    raise SystemExit(f"GET {path} answered {answer.status_code}")
+
+    try:
+        await asyncio.gather(*(user(c, i) for i, c in enumerate(clients)))
+    finally:
+        for c in clients:
+            await c.aclose()
+    return timings
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--concurrency", type=int, default=20)
+    parser.add_argument("--clients", type=int, default=200)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        data_dir = Path(tmp)
+        url = f"sqlite:///{data_dir / 'records.sqlite3'}"
+        ids, sessions = fill(data_dir, url, clients=args.clients, users=args.concurrency)
+        port = free_port()
+        server = serve(url, data_dir, port)
+        try:
+            before = os.getloadavg()
+            timings = asyncio.run(
+                load(f"http://127.0.0.1:{port}", ids, sessions, seconds=args.seconds, users=args.concurrency)
+            )
+            after = os.getloadavg()
+        finally:
+            server.terminate()
+            server.wait(30)
+    total = sum(len(t) for t in timings.values())
+    print(
+        f"SQLite, {args.concurrency} signed-in users, {args.seconds:g} s: {total / args.seconds:.0f} pages/s"
+    )
+    print(f"load average (1 min) before {before[0]:.2f}, after {after[0]:.2f} on {os.cpu_count()} processors")
+    for kind, values in timings.items():
+        values.sort()
+        p95 = values[min(len(values) - 1, int(0.95 * len(values)))] * 1000
+        p99 = values[min(len(values) - 1, int(0.99 * len(values)))] * 1000
+        print(
+            f"  {kind:13s} n={len(values):5d}  p50 {statistics.median(values) * 1000:6.1f} ms  "
+            f"p95 {p95:6.1f} ms  p99 {p99:6.1f} ms"
+        )
+
+
+if __name__ == "__main__":
+    main()
