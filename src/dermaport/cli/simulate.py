@@ -133,7 +133,8 @@ def _print(result: SimulationResult, plot: Path | None) -> None:
             (
                 "electroporation",
                 f"{ep.pulse_count} pulses; SC resistance down to {ep.sc_resistance_min_ratio:.3g} of intact, "
-                f"{ep.sc_resistance_end_ratio:.3g} at the end; LTR area up to {ep.ltr_area_fraction_max:.2g}; "
+                f"{ep.sc_resistance_end_ratio:.3g} at the end; LTR area up to "
+                f"{ep.ltr_area_fraction_max:.2g}; "
                 f"peak LTR heating {ep.peak_temperature_rise_k:.3g} K",
             )
         )
