@@ -15,7 +15,8 @@ state of radius a and free diffusivity D, the permeability P = (A_p H(a/r_p) + f
 D / L (hindrance of Dechadilok & Deen 2006), spread over the route's faces in proportion to
 their length, so the scheme stays conservative. Between the samples of a train the pathway
 area decays exponentially (resealing), so its mean over a gap is the logarithmic mean of the
-ends. A pulse step's electrophoretic drive is its net (signed) charge per period, in windows
+ends; after a train the recovery is sampled on a logarithmic grid (8 a decade from 1 ms),
+the log-mean again between samples. A pulse step's electrophoretic drive is its net (signed) charge per period, in windows
 of 1, 1, 2, 4, … periods: a charge-balanced bipolar train drives nothing.
 """
 
@@ -93,8 +94,15 @@ class PoratedBarrier:
         pores, ltr = [self._pore_area(state)], [state.ltr_area_fraction]
         t = 0.0
         for duration, pulse in steps:
-            if pulse is None:
-                state, rise = model.off(state, rise, duration)
+            if pulse is None:  # closed-form recovery, sampled on a logarithmic grid
+                last = 0.0
+                for mark in _recovery_marks(duration):
+                    state, rise = model.off(state, rise, mark - last)
+                    last = mark
+                    if mark < duration:
+                        times.append(t + mark)
+                        pores.append(self._pore_area(state))
+                        ltr.append(state.ltr_area_fraction)
             else:
                 schedule = pulse.schedule()
                 train = model.run(schedule, state=state)
@@ -152,6 +160,14 @@ class PoratedBarrier:
     def intact_resistance_ohm_m2(self) -> float:
         """Resistance of the intact stratum corneum (Ω·m²)."""
         return 1.0 / self._g0
+
+
+def _recovery_marks(duration_s: float, *, first_s: float = 1e-3, per_decade: int = 8) -> list[float]:
+    """Times within a stretch without output where the recovery is sampled (s; the last is the end)."""
+    if duration_s <= first_s:
+        return [duration_s]
+    count = max(2, math.ceil(per_decade * math.log10(duration_s / first_s)) + 1)
+    return [first_s * (duration_s / first_s) ** (i / (count - 1)) for i in range(count)]
 
 
 def _windows(train: TrainResult, period_s: float, pulse: Electroporation) -> list[PulseWindow]:
