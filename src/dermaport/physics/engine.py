@@ -482,6 +482,7 @@ def _summary(barrier: PoratedBarrier) -> ElectroporationSummary:
         ltr_area_fraction_max=max(t.ltr_area_fraction_max for t in trains),
         pulse_count=sum(t.pulse_count for t in trains),
         peak_temperature_rise_k=max(t.peak_temperature_rise_k for t in trains),
+        intact_resistance_ohm_cm2=r0 * 1e4,
         pulse_start_s=times,
         pulse_peak_current_a_per_m2=peaks,
     )

@@ -16,8 +16,10 @@ D / L (hindrance of Dechadilok & Deen 2006), spread over the route's faces in pr
 their length, so the scheme stays conservative. Between the samples of a train the pathway
 area decays exponentially (resealing), so its mean over a gap is the logarithmic mean of the
 ends; after a train the recovery is sampled on a logarithmic grid (8 a decade from 1 ms),
-the log-mean again between samples. A pulse step's electrophoretic drive is its net (signed) charge per period, in windows
-of 1, 1, 2, 4, … periods: a charge-balanced bipolar train drives nothing.
+the log-mean again between samples. A pulse step's electrophoretic drive is its net (signed)
+charge per period, in windows of 1, 1, 2, 4, … periods: a charge-balanced bipolar train
+drives nothing. A unipolar train without an electrode named drives as the anode (+ into the
+skin from the product); ``cathode`` reverses it.
 """
 
 from __future__ import annotations

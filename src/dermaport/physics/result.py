@@ -57,6 +57,7 @@ class ElectroporationSummary:
     ltr_area_fraction_max: float
     pulse_count: int
     peak_temperature_rise_k: float
+    intact_resistance_ohm_cm2: float = 0.0  # the intact stratum corneum (library site)
     pulse_start_s: list[float] = field(default_factory=list)
     pulse_peak_current_a_per_m2: list[float] = field(default_factory=list)
 
