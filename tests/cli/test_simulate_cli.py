@@ -37,6 +37,23 @@ def test_json_has_every_contract_key(capsys: pytest.CaptureFixture[str], tmp_pat
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def test_pulse_run_json_figures_and_plot(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    png = tmp_path / "pulses.png"
+    code, out, err = run(
+        capsys, *BASE, "--step", "electroporation 100 V 1 ms x 20 pulses at 1 Hz cathode",
+        "--step", "passive for 1 min", "--observe", "10 min", "--json", "--plot", str(png),
+    )  # fmt: skip
+    assert code == 0, err
+    d = json.loads(out)
+    assert d["pulse_count"] == 20
+    assert 0 < d["sc_resistance_min_ratio"] < d["sc_resistance_end_ratio"] <= 1
+    assert 0 < d["ltr_area_fraction_max"] <= 1e-5
+    assert d["peak_temperature_rise_K"] > 0
+    assert len(d["timeline"]["sc_resistance_ohm_cm2"]) == len(d["timeline"]["time_s"])
+    assert d["steps"][0] == "electroporation 100 V 1 ms x 20 pulses at 1 Hz cathode"
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
 def test_in_vitro_reports_a_receptor_and_passive_has_no_transport_number(
     capsys: pytest.CaptureFixture[str],
 ) -> None:

@@ -127,6 +127,17 @@ def _print(result: SimulationResult, plot: Path | None) -> None:
         ("depth", result.depth.summary if result.depth is not None else f"90 % lies above {depth}"),
         ("passive kp", f"{result.kp_passive_cm_per_h:.3g} cm/h"),
     ]
+    ep = result.electroporation
+    if ep is not None:
+        facts.append(
+            (
+                "electroporation",
+                f"{ep.pulse_count} pulses; SC resistance down to {ep.sc_resistance_min_ratio:.3g} of intact, "
+                f"{ep.sc_resistance_end_ratio:.3g} at the end; LTR area up to "
+                f"{ep.ltr_area_fraction_max:.2g}; "
+                f"peak LTR heating {ep.peak_temperature_rise_k:.3g} K",
+            )
+        )
     for label, text in facts:
         out.print(f"{label + ':':<21}{text}")
     if result.vehicle_ph_min < 4.0 or result.vehicle_ph_max > 8.0:

@@ -6,7 +6,7 @@ import logging
 import math
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -17,7 +17,14 @@ from dermaport.library.skin import SkinSite, load_skin
 from dermaport.physics import parameters as par
 from dermaport.physics.constants import FARADAY_C_PER_MOL
 from dermaport.physics.model import DERMIS, SUBCUTIS, TOP, VIABLE, Chain
-from dermaport.physics.result import DepthSummary, LayerAmounts, SimulationResult, Timeline
+from dermaport.physics.poration import OpenedPathways, PoratedBarrier, PulseWindow, barrier_for_site
+from dermaport.physics.result import (
+    DepthSummary,
+    ElectroporationSummary,
+    LayerAmounts,
+    SimulationResult,
+    Timeline,
+)
 from dermaport.physics.setup import Resolution, Vehicle, build
 from dermaport.physics.solver import (
     Conditions,
@@ -29,6 +36,7 @@ from dermaport.physics.solver import (
     stored_amounts,
 )
 from dermaport.physics.stepping import TimeControl
+from dermaport.protocol.pulses import Electroporation, ModulatedCarrier, PulseTrain, parse_electroporation
 from dermaport.protocol.steps import Passive, Rest, Step, parse_step
 from dermaport.protocol.waveform import current_waveform, is_current_step
 from dermaport.units import Concentration, parse_concentration, parse_ph, parse_si
@@ -58,6 +66,7 @@ class _Segment:
     attached: bool
     carries_current: bool
     breakpoints: tuple[float, ...]
+    pulse: Electroporation | None = None  # a pulse step: its current is the windows' net drive
 
 
 def _background(text: str, library_ions: Callable[[str], Active]) -> list[tuple[Active, float]]:
@@ -96,9 +105,35 @@ def _buffer(text: str, library: Callable[[str], Active]) -> tuple[Active, float]
     return entry, conc
 
 
-def _segments(steps: Sequence[Step], area_m2: float | None) -> list[_Segment]:
+def _parse(text: str) -> Step | Electroporation:
+    if text.strip().lower().startswith("electroporation"):
+        return parse_electroporation(text)
+    return parse_step(text)
+
+
+def _pulse_segment(step: Electroporation) -> _Segment:
+    duration = step.schedule().duration_s
+    return _Segment(str(step), duration, lambda _t: 0.0, True, False, (duration,), step)
+
+
+def _with_windows(seg: _Segment, windows: list[PulseWindow]) -> _Segment:
+    """A pulse segment driven by its windows' mean net current (piecewise constant, A/m²)."""
+    ends = np.array([w.end_s for w in windows])
+    values = [w.current_a_per_m2 for w in windows]
+
+    def current(t: float) -> float:
+        return values[min(int(np.searchsorted(ends, t)), len(values) - 1)] if values else 0.0
+
+    drives = any(v != 0.0 for v in values)
+    return replace(seg, current=current, carries_current=drives, breakpoints=tuple(ends) or (seg.duration_s,))
+
+
+def _segments(steps: Sequence[Step | Electroporation], area_m2: float | None) -> list[_Segment]:
     out: list[_Segment] = []
     for step in steps:
+        if isinstance(step, PulseTrain | ModulatedCarrier):
+            out.append(_pulse_segment(step))
+            continue
         duration = step.duration.si
         if is_current_step(step):
             wave = current_waveform(step, electrode_area_m2=area_m2)
@@ -113,7 +148,7 @@ def _segments(steps: Sequence[Step], area_m2: float | None) -> list[_Segment]:
 def simulate(
     active: Active | str,
     concentration: str | Concentration,
-    steps: Sequence[Step | str],
+    steps: Sequence[Step | Electroporation | str],
     *,
     vehicle_ph: float | str = 5.5,
     background: Sequence[str] = (),
@@ -153,7 +188,7 @@ def simulate(
     ):
         if value is not None and not (value > 0 and math.isfinite(value)):
             raise InputError(f"{name} must be above zero: e.g. '{example}'")
-    parsed = [parse_step(s) if isinstance(s, str) else s for s in steps]
+    parsed = [_parse(s) if isinstance(s, str) else s for s in steps]
     if not parsed:
         raise InputError("give at least one step, e.g. 'iontophoresis cathode 0.3 mA/cm2 for 6 min'")
     segments = _segments(parsed, area_m2)
@@ -164,6 +199,8 @@ def simulate(
         segments.append(
             _Segment(f"observe for {observe}", observe_s, lambda _t: 0.0, False, False, (observe_s,))
         )
+
+    barrier = _barrier(segments, site)
 
     ions = {name: library.get(name) for name in ("sodium", "chloride", "hydrogen_ion", "hydroxide")}
     added: list[tuple[Active, float]] = []
@@ -203,7 +240,20 @@ def simulate(
         electrode,
         area_m2,
         time_control or TimeControl(),
+        barrier,
     )
+
+
+def _barrier(segments: list[_Segment], site: SkinSite) -> PoratedBarrier | None:
+    """Run the pulse steps through the barrier model (None without any); give them their drive."""
+    if not any(seg.pulse is not None for seg in segments):
+        return None
+    barrier = PoratedBarrier(barrier_for_site(site), [(seg.duration_s, seg.pulse) for seg in segments])
+    windows = iter(barrier.windows)
+    for i, seg in enumerate(segments):
+        if seg.pulse is not None:
+            segments[i] = _with_windows(seg, next(windows))
+    return barrier
 
 
 def _check_solubility(active: Active, molar_mol_per_m3: float) -> None:
@@ -236,8 +286,45 @@ def _run(
     electrode: ElectrodeKind,
     area_m2: float | None,
     control: TimeControl,
+    barrier: PoratedBarrier | None = None,
+) -> SimulationResult:
+    pathways = OpenedPathways(chain, barrier.model) if barrier is not None else None
+    try:
+        return _integrate(
+            chain,
+            cond,
+            state,
+            segments,
+            active,
+            site,
+            in_vitro,
+            electrode,
+            area_m2,
+            control,
+            barrier,
+            pathways,
+        )
+    finally:
+        if pathways is not None:
+            pathways.restore()
+
+
+def _integrate(
+    chain: Chain,
+    cond: Conditions,
+    state: State,
+    segments: list[_Segment],
+    active: Active,
+    site: SkinSite,
+    in_vitro: bool,
+    electrode: ElectrodeKind,
+    area_m2: float | None,
+    control: TimeControl,
+    barrier: PoratedBarrier | None,
+    pathways: OpenedPathways | None,
 ) -> SimulationResult:
     mw = active.mw_g_per_mol
+    first_pulse = barrier.train_starts[0] if barrier is not None else math.inf
     area = area_m2 if area_m2 is not None else DEFAULT_ELECTRODE_AREA_M2
     applied = float(_amounts(chain, cond, state)[chain.vehicle])
     kp = _passive_permeability(chain, cond, state)
@@ -265,8 +352,15 @@ def _run(
                 (p for p in seg.breakpoints if p > t * (1 + 1e-12) + 1e-12), default=seg.duration_s
             )
             h = min(dt, upcoming - t)
-            current = seg.current(t + h)
-            mean_current = 0.5 * (seg.current(t) + current)  # exact: ramps are linear between breakpoints
+            if seg.pulse is not None:  # piecewise constant between the windows' breakpoints
+                current = mean_current = seg.current(t + 0.5 * h)
+            else:
+                current = seg.current(t + h)
+                mean_current = 0.5 * (seg.current(t) + current)  # exact: ramps are linear between breakpoints
+            areas = (0.0, 0.0)
+            if barrier is not None and pathways is not None and t_total + t + h > first_pulse:
+                areas = barrier.mean_areas(t_total + t, t_total + t + h)
+                pathways.apply(*areas)
             guess = _extrapolate(previous, state, h / previous_h) if previous is not None else None
             try:
                 new, report = advance(chain, cond, state, h, current, guess=guess)
@@ -302,6 +396,8 @@ def _run(
             timeline.voltage_V.append(abs(report.voltage_v))
             timeline.flux_ug_per_cm2_h.append(a / h * mw * _UG_PER_CM2 * 3600.0)
             timeline.vehicle_ph.append(state.vehicle_ph)
+            if barrier is not None:
+                timeline.sc_resistance_ohm_cm2.append(barrier.resistance_ohm_m2(*areas) * 1e4)
             if h >= dt * 0.999:
                 dt = control.next_step(
                     h, iterations=report.iterations, ph_change=ph_change, max_step_s=dt_max
@@ -366,6 +462,29 @@ def _run(
         mass_balance_error=balance,
         step_count=steps_taken,
         citations=citations,
+        electroporation=_summary(barrier) if barrier is not None else None,
+    )
+
+
+def _summary(barrier: PoratedBarrier) -> ElectroporationSummary:
+    """The pulse steps' figures over the whole run (ratios over the intact SC resistance)."""
+    trains = barrier.trains
+    r0 = barrier.intact_resistance_ohm_m2
+    times: list[float] = []
+    peaks: list[float] = []
+    for start, train in zip(barrier.train_starts, trains, strict=True):
+        for record in train.pulses:
+            times.append(start + record.start_s)
+            peaks.append(record.current_density_peak_a_per_m2)
+    return ElectroporationSummary(
+        sc_resistance_min_ratio=min(t.sc_resistance_min_ratio for t in trains),
+        sc_resistance_end_ratio=barrier.model.resistance(barrier.end_state) / r0,
+        ltr_area_fraction_max=max(t.ltr_area_fraction_max for t in trains),
+        pulse_count=sum(t.pulse_count for t in trains),
+        peak_temperature_rise_k=max(t.peak_temperature_rise_k for t in trains),
+        intact_resistance_ohm_cm2=r0 * 1e4,
+        pulse_start_s=times,
+        pulse_peak_current_a_per_m2=peaks,
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["DepthSummary", "LayerAmounts", "SimulationResult", "Timeline"]
+__all__ = ["DepthSummary", "ElectroporationSummary", "LayerAmounts", "SimulationResult", "Timeline"]
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,25 @@ class Timeline:
     voltage_V: list[float] = field(default_factory=list)  # noqa: N815 - contract name
     flux_ug_per_cm2_h: list[float] = field(default_factory=list)
     vehicle_ph: list[float] = field(default_factory=list)
+    sc_resistance_ohm_cm2: list[float] = field(default_factory=list)  # runs with a pulse step only
+
+
+@dataclass(frozen=True)
+class ElectroporationSummary:
+    """What a run's pulse steps did to the stratum corneum (ratios over its intact resistance).
+
+    ``pulse_start_s`` and ``pulse_peak_current_a_per_m2`` list every pulse (or carrier burst)
+    from the run's start, for the plot; they are not in the JSON.
+    """
+
+    sc_resistance_min_ratio: float
+    sc_resistance_end_ratio: float  # at the end of the run (after any observation)
+    ltr_area_fraction_max: float
+    pulse_count: int
+    peak_temperature_rise_k: float
+    intact_resistance_ohm_cm2: float = 0.0  # the intact stratum corneum (library site)
+    pulse_start_s: list[float] = field(default_factory=list)
+    pulse_peak_current_a_per_m2: list[float] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -74,9 +93,22 @@ class SimulationResult:
     step_count: int
     citations: dict[str, str] = field(default_factory=dict)
     depth: DepthSummary | None = None
+    electroporation: ElectroporationSummary | None = None
 
     def to_json(self) -> dict[str, Any]:
-        """The ``simulate --json`` object."""
+        """The ``simulate --json`` object; a run with a pulse step adds its five figures."""
+        out = self._base_json()
+        ep = self.electroporation
+        if ep is not None:
+            out["sc_resistance_min_ratio"] = ep.sc_resistance_min_ratio
+            out["sc_resistance_end_ratio"] = ep.sc_resistance_end_ratio
+            out["ltr_area_fraction_max"] = ep.ltr_area_fraction_max
+            out["pulse_count"] = ep.pulse_count
+            out["peak_temperature_rise_K"] = ep.peak_temperature_rise_k
+            out["timeline"]["sc_resistance_ohm_cm2"] = self.timeline.sc_resistance_ohm_cm2
+        return out
+
+    def _base_json(self) -> dict[str, Any]:
         beyond = "receptor" if self.in_vitro else "cleared"
         return {
             "active": self.active,

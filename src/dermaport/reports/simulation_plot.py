@@ -1,4 +1,8 @@
-"""A PNG of a simulation: the depth profile and the timeline (flux, current, voltage, pH)."""
+"""A PNG of a simulation: the depth profile and the timeline (flux, current, voltage, pH).
+
+A run with a pulse step adds a row: the pulse train (each pulse's peak current) and the
+stratum corneum's resistance over the run.
+"""
 
 from __future__ import annotations
 
@@ -19,7 +23,9 @@ def write_plot(result: SimulationResult, path: str | Path) -> Path:
     import matplotlib.pyplot as plt
 
     target = Path(path)
-    fig, axes = plt.subplots(2, 2, figsize=(11, 7), layout="constrained")
+    ep = result.electroporation
+    rows = 2 if ep is None else 3
+    fig, axes = plt.subplots(rows, 2, figsize=(11, 3.5 * rows), layout="constrained")
     title = f"{result.active} on {result.skin}: " + "; ".join(result.steps)
     fig.suptitle(title, fontsize=10)
 
@@ -47,7 +53,8 @@ def write_plot(result: SimulationResult, path: str | Path) -> Path:
     twin = ax.twinx()
     twin.plot(t_min, result.timeline.voltage_V, color="tab:green", label="voltage (V)")
     twin.set_ylabel("skin voltage (V)")
-    ax.set_title(f"Current and voltage ({result.electrode_area_cm2:g} cm² electrode)")
+    drive = "; pulse steps: their mean net drive" if ep is not None else ""
+    ax.set_title(f"Current and voltage ({result.electrode_area_cm2:g} cm² electrode{drive})", fontsize=10)
 
     ax = axes[1, 1]
     ax.plot(t_min, result.timeline.vehicle_ph, color="tab:red")
@@ -56,6 +63,32 @@ def write_plot(result: SimulationResult, path: str | Path) -> Path:
     ax.set_ylabel("vehicle pH")
     ax.legend()
     ax.set_title(f"Vehicle pH ({result.electrode} electrode)")
+
+    if ep is not None:
+        area = result.electrode_area_cm2
+        ax = axes[2, 0]
+        peaks = [j * area * 1e-4 * 1e3 for j in ep.pulse_peak_current_a_per_m2]  # A/m² → mA
+        starts = ep.pulse_start_s
+        ax.plot(starts, peaks, "|", color="tab:orange", ms=8)
+        ax.set_xscale("symlog", linthresh=10)
+        ax.set_ylim(bottom=0, top=max(peaks, default=1.0) * 1.1)
+        ax.set_xlabel("time (s, logarithmic past 10 s)")
+        ax.set_ylabel("peak current of each pulse (mA)")
+        ax.set_title(f"Pulse train: {ep.pulse_count} pulses ({area:g} cm² electrode)")
+
+        ax = axes[2, 1]
+        ax.semilogy(result.timeline.time_s, result.timeline.sc_resistance_ohm_cm2, color="tab:brown")
+        ax.axhline(ep.intact_resistance_ohm_cm2, ls="--", color="grey", label="intact")
+        ax.set_xlim(left=0)
+        ax.legend(loc="lower right")
+        ax.set_xscale("symlog", linthresh=10)
+        ax.set_xlabel("time (s, logarithmic past 10 s)")
+        ax.set_ylabel("SC resistance, mean over each step (Ω·cm²)")
+        ax.set_title(
+            f"SC resistance: in a pulse down to {ep.sc_resistance_min_ratio:.2g}, "
+            f"at the end {ep.sc_resistance_end_ratio:.2g} of intact",
+            fontsize=10,
+        )
 
     fd, tmp = tempfile.mkstemp(suffix=".png", dir=target.parent if str(target.parent) else ".")
     os.close(fd)
