@@ -9,9 +9,10 @@ from typing import Any
 from dermaport.planning.digest import with_digest
 from dermaport.records.models import PlanRecord
 from dermaport.safety.pulse_contraindications import PULSE_QUESTIONS
+from tests.safety.helpers import OK_ANSWERS
 
 from .conftest import Api
-from .flow import OK_ANSWERS, ready_client
+from .flow import ready_client
 
 #: Within the pulse hard limits on the plan's electrode, from the electrode the plan puts the product under.
 PULSE_STEP = "electroporation 10 V 1 ms x 5 pulses at 1 Hz cathode"
