@@ -52,6 +52,7 @@ __all__ = [
     "resolve_session",
     "resolve_token",
     "set_user_active",
+    "still_signed_in",
 ]
 
 logger = logging.getLogger(__name__)
@@ -464,6 +465,26 @@ def resolve_token(database: Database, token: str, *, idle: timedelta) -> Actor:
     actor = Actor(username=username, role=role, clinic_id=clinic_id, user_id=user_id)
     cache.put(digest, actor, created_at=created_at, last_seen_at=last_seen_at, generation=generation)
     return actor
+
+
+def still_signed_in(db: Session, token: str, *, idle: timedelta) -> None:
+    """Refuse (AuthenticationError) unless ``token``'s session still stands; reads only.
+
+    For a request whose actor was resolved before its unit of work began (:func:`resolve_token`)
+    when something was revoked since: run in the unit of work (on SQLite under the writer lock),
+    so a logout, disabling or password reset that committed first stops the request.
+    """
+    now = utcnow()
+    found = db.execute(
+        select(LoginSession.created_at, LoginSession.last_seen_at, User.active)
+        .join(User, User.id == LoginSession.user_id)
+        .where(LoginSession.token_sha256 == _token_digest(token))
+    ).one_or_none()
+    if found is None:
+        raise AuthenticationError("not signed in, or the session has ended: log in again")
+    created_at, last_seen_at, active = found
+    if not active or now - last_seen_at > idle or now - created_at > MAX_SESSION_AGE:
+        raise AuthenticationError("the session has ended: log in again")
 
 
 def cached_actor(database: Database, token: str, *, idle: timedelta) -> Actor | None:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from dermaport.errors import AuthenticationError
 from dermaport.records import audit
 from dermaport.records.access import Actor
-from dermaport.records.accounts import cached_actor, resolve_token
+from dermaport.records.accounts import cached_actor, resolve_token, still_signed_in
 from dermaport.records.database import Database
 
 __all__ = [
@@ -70,6 +70,10 @@ def lower_priority() -> None:
 _OWN_UNIT_OF_WORK = "__dermaport_own_unit_of_work__"
 #: The key of ``Session.info`` that names the database a request's session belongs to.
 _DATABASE = "dermaport_database"
+#: The key of ``Session.info`` holding the request (for :func:`_recheck_sign_in`).
+_REQUEST = "dermaport_request"
+#: The ``request.state`` attribute where :func:`_current_actor` leaves ``(generation, token)``.
+_SIGNED_IN = "dermaport_signed_in"
 
 
 async def _unit_of_work(request: Request) -> AsyncIterator[Session]:
@@ -85,6 +89,7 @@ async def _unit_of_work(request: Request) -> AsyncIterator[Session]:
     if getattr(request.scope.get("endpoint"), _OWN_UNIT_OF_WORK, False):
         with database.sessions(autobegin=False) as session:
             session.info[_DATABASE] = database
+            session.info[_REQUEST] = request
             yield session  # begun, committed and closed by the endpoint's thread
         return
     work = database.transaction()
@@ -146,9 +151,11 @@ def in_one_unit_of_work(endpoint: Callable[..., Any], *, read_only: bool = False
         session: Session = kwargs[name]
         database: Database = session.info[_DATABASE]
         if not read_only:
-            with database.transaction(session=session):
+            with database.transaction(session=session) as db:
+                _recheck_sign_in(db, database)
                 return endpoint(*args, **kwargs)
         with database.reading(session=session) as db:
+            _recheck_sign_in(db, database)
             pending = audit.defer_appends(db)
             answer = endpoint(*args, **kwargs)
         database.append_audit(pending)
@@ -156,6 +163,23 @@ def in_one_unit_of_work(endpoint: Callable[..., Any], *, read_only: bool = False
 
     setattr(run, _OWN_UNIT_OF_WORK, True)
     return run
+
+
+def _recheck_sign_in(db: Session, database: Database) -> None:
+    """Look the request's session up again in its unit of work if anything was revoked since it was resolved.
+
+    The actor is resolved before the unit of work begins (mostly from the cache); a logout,
+    disabling or password reset committed in between (while the request waited for a worker
+    thread or the writer lock) bumps the revocation generation, and then the session must still
+    stand now, in this unit of work, or the request is refused (401).
+    """
+    request = db.info.get(_REQUEST)
+    signed_in = getattr(request.state, _SIGNED_IN, None) if request is not None else None
+    if signed_in is None:
+        return
+    generation, token = signed_in
+    if generation != database.signed_in.generation():
+        still_signed_in(db, token, idle=timedelta(minutes=database.settings.session_idle_minutes))
 
 
 _READS = frozenset({"GET", "HEAD"})
@@ -193,6 +217,8 @@ async def _current_actor(request: Request, token: Annotated[str | None, Depends(
         raise AuthenticationError("not signed in: POST /api/login with your username and password")
     database = database_of(request)
     idle = timedelta(minutes=database.settings.session_idle_minutes)
+    # read before the lookup: a revocation after it makes the unit of work look again (_recheck_sign_in)
+    setattr(request.state, _SIGNED_IN, (database.signed_in.generation(), token))
     cached = cached_actor(database, token, idle=idle)
     if cached is not None:
         return cached
