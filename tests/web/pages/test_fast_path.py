@@ -6,7 +6,6 @@ import datetime as dt
 import re
 import threading
 import time
-from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from typing import Any
 
@@ -57,7 +56,7 @@ def _entries(api: Api) -> int:
 
 
 @pytest.fixture
-def recorded(api: Api) -> Iterator[tuple[Browser, dict[str, str]]]:
+def recorded(api: Api) -> tuple[Browser, dict[str, str]]:
     """A practitioner signed in, and the pages of a client with a plan and a stopped session."""
     lot_id = _product_lot(api)
     browser = sign_in(api.client, "practitioner")
@@ -86,7 +85,7 @@ def recorded(api: Api) -> Iterator[tuple[Browser, dict[str, str]]]:
         if status not in ("running", "paused"):
             break
         time.sleep(0.1)
-    yield browser, {
+    return browser, {
         "client list": "/clients",
         "client rows": "/clients/rows?q=ana",
         "client page": f"/clients/{client_id}",
