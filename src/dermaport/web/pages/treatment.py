@@ -29,6 +29,7 @@ from dermaport.records import clients, clinical
 from dermaport.records.access import Permission
 from dermaport.records.schemas import ConsentIn, PatchTestIn, PatchTestReadingIn
 from dermaport.sessions import PlanIn, create_plan, get_plan
+from dermaport.sessions.plans import patch_test_requirements
 from dermaport.web.pages.clients import lots_by_id
 from dermaport.web.pages.figures import depth_profile, layer_bars, ph_band
 from dermaport.web.pages.render import (
@@ -307,6 +308,8 @@ def _plan_context(
         client = clients.get_client(db, actor, client_id)
         plan = get_plan(db, actor, client_id, plan_id)
         lots = lots_by_id(db, actor)
+        # the patch tests on record now (one read since the plan was made clears its line)
+        plan["requirements"] = list(patch_test_requirements(db, client_id, plan.get("product") or {}))
     product = plan.get("product", {}).get("name")
     usable = [x for x in lots.values() if x["product"] == product and x["expires_on"] >= dt.date.today()]
     return {
