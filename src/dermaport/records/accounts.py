@@ -150,7 +150,10 @@ def set_user_active(db: Session, actor: Actor, user_id: int, *, active: bool) ->
     """Disable (ending every session of) or enable an account of the owner's clinic; audited."""
     user = _clinic_user(db, actor, user_id)
     if not active and user.id == actor.user_id:
-        raise InputError("you cannot disable your own account: ask another owner, or add one first")
+        raise ConflictError(
+            "you cannot disable your own account (the clinic would lose its owner): "
+            "another owner can, or add one first"
+        )
     user.active = active
     if not active:
         db.execute(delete(LoginSession).where(LoginSession.user_id == user.id))

@@ -8,7 +8,7 @@ from fastapi import Path, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
-from dermaport.errors import InputError
+from dermaport.errors import ConflictError, InputError
 from dermaport.records import audit
 from dermaport.records.access import Actor, Permission
 from dermaport.records.accounts import add_user, hash_password, reset_password, set_user_active
@@ -74,9 +74,13 @@ def user_add(request: Request, actor: BriefPageActor, form: FormData) -> Respons
 
 @router.post("/users/{user_id}/active", response_model=None)
 def user_active(request: Request, user_id: UserId, actor: BriefPageActor, form: FormData) -> Response:
-    """Disable (ending its sessions) or enable an account."""
-    with write_transaction(request) as db:
-        set_user_active(db, actor, user_id, active=form.get("active") == "yes")
+    """Disable (ending its sessions) or enable an account; a refusal (your own account) next to its button."""
+    try:
+        with write_transaction(request) as db:
+            set_user_active(db, actor, user_id, active=form.get("active") == "yes")
+    except ConflictError as exc:
+        context = _users_context(request, actor, errors={f"active-{user_id}": str(exc)})
+        return page(request, "users.html", context, actor=actor, status_code=409)
     return redirect("/users")
 
 
