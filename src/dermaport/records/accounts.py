@@ -151,8 +151,8 @@ def set_user_active(db: Session, actor: Actor, user_id: int, *, active: bool) ->
     user = _clinic_user(db, actor, user_id)
     if not active and user.id == actor.user_id:
         raise ConflictError(
-            "you cannot disable your own account (the clinic would lose its owner): "
-            "another owner can, or add one first"
+            "you cannot disable your own account, or the clinic could be left with no owner to sign in: "
+            "another owner can disable it (add one first)"
         )
     user.active = active
     if not active:
