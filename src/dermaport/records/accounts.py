@@ -150,7 +150,7 @@ def set_user_active(db: Session, actor: Actor, user_id: int, *, active: bool) ->
     """Disable (ending every session of) or enable an account of the owner's clinic; audited."""
     user = _clinic_user(db, actor, user_id)
     if not active and user.id == actor.user_id:
-        raise ConflictError(
+        raise InputError(
             "you cannot disable your own account, or the clinic could be left with no owner to sign in: "
             "another owner can disable it (add one first)"
         )

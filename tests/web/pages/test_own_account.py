@@ -12,7 +12,7 @@ from tests.web.pages.helpers import sign_in
 def test_the_api_refuses_an_owner_disabling_their_own_account(api: Api) -> None:
     owner_id = api.actors["owner"].user_id
     answer = api.client.patch(f"/api/users/{owner_id}", json={"active": False}, headers=api.headers["owner"])
-    assert answer.status_code == 409
+    assert answer.status_code == 400
     assert "you cannot disable your own account" in answer.json()["detail"]
     assert api.client.get("/api/users", headers=api.headers["owner"]).status_code == 200  # still signed in
     with api.database.reading() as db:
@@ -22,7 +22,7 @@ def test_the_api_refuses_an_owner_disabling_their_own_account(api: Api) -> None:
 def test_the_users_page_shows_the_refusal_next_to_the_button(api: Api) -> None:
     owner = sign_in(api.client, "owner")
     owner_id = api.actors["owner"].user_id
-    refused = owner.post(f"/users/{owner_id}/active", {"active": "no"}, status=409)
+    refused = owner.post(f"/users/{owner_id}/active", {"active": "no"}, status=400)
     shown = f'<p class="error" id="active-{owner_id}-error" role="alert">you cannot disable your own'
     assert shown in refused.text
     assert f'aria-describedby="active-{owner_id}-error"' in refused.text

@@ -8,7 +8,7 @@ from fastapi import Path, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
-from dermaport.errors import ConflictError, InputError
+from dermaport.errors import InputError
 from dermaport.records import audit
 from dermaport.records.access import Actor, Permission
 from dermaport.records.accounts import add_user, hash_password, reset_password, set_user_active
@@ -78,9 +78,9 @@ def user_active(request: Request, user_id: UserId, actor: BriefPageActor, form: 
     try:
         with write_transaction(request) as db:
             set_user_active(db, actor, user_id, active=form.get("active") == "yes")
-    except ConflictError as exc:
+    except InputError as exc:
         context = _users_context(request, actor, errors={f"active-{user_id}": str(exc)})
-        return page(request, "users.html", context, actor=actor, status_code=409)
+        return page(request, "users.html", context, actor=actor, status_code=400)
     return redirect("/users")
 
 
