@@ -7,7 +7,8 @@ and two recorded sessions) in a temporary folder, adds ``--clients`` more client
 practitioner account per user, serves it with ``dermaport serve`` in its own process (SQLite),
 signs every user in through the login form, and has each fetch the three pages in turn (the
 list, a client's page with the whole history, the session screen of a recorded session) for
-``--seconds``. Every page read appends to the audit chain, so each is also a write. Prints the
+``--seconds``. Every page read appends to the audit chain (group-committed after a read-only
+unit of work, as the API's GETs). Prints the
 requests per second and the 50th/95th/99th percentiles per page (goal: p95 ≤ 100 ms), with the
 machine's load: machines are shared and noisy, compare within a run.
 """

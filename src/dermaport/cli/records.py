@@ -164,22 +164,26 @@ def serve_command(
         bool,
         typer.Option(
             "--demo",
-            help="Try it out: migrate the database, make the owner account on first run, add sample "
-            "clients, products, lots and past sessions.",
+            help="Try it out: as without it, and add sample clients, products, lots and past sessions "
+            "(also to a database given by URL, which it migrates).",
         ),
     ] = False,
     owner_password_stdin: Annotated[
         bool,
         typer.Option(
             "--owner-password-stdin",
-            help="With --demo: the owner's password from the first line of standard input (else one is "
-            "generated and printed once).",
+            help="On first run, the owner's password from the first line of standard input (else one "
+            "is generated and printed once); for the default database or with --demo.",
         ),
     ] = False,
 ) -> None:
-    """Serve the records API (OpenAPI schema at /openapi.json, health at /health).
+    """Serve the clinic's pages (sign in at /login) and the records API (schema at /openapi.json).
 
-    Refuses to start on a database that ``dermaport db upgrade`` has not migrated. Forwarded
+    On the default database (the SQLite file in DERMAPORT_DATA_DIR, else the user's data
+    directory) it applies the migrations and, on first run, makes the 'owner' account, its
+    one-time password printed (or read with --owner-password-stdin); no sample data without
+    --demo. A database given by --database-url or DERMAPORT_DATABASE_URL (a clinic's shared
+    one, upgraded on purpose) is refused unless ``dermaport db upgrade`` has migrated it. Forwarded
     headers are ignored unless the proxy's address is named, so a client cannot pick the address
     its failed logins are counted under. Sessions left
     running by a process that died are marked interrupted when it starts.
@@ -199,7 +203,8 @@ def serve_command(
 
     settings = load_settings()
     prepared = None
-    if demo:
+    default_database = database_url is None and settings.database_url is None
+    if demo or default_database:
         from dermaport.web.demo import prepare
 
         given = sys.stdin.readline().rstrip("\r\n") if owner_password_stdin else None
@@ -207,11 +212,16 @@ def serve_command(
             raise InputError(
                 "--owner-password-stdin read nothing: e.g. printf '%s\\n' \"$PW\" | dermaport serve --demo"
             )
-        typer.echo("Preparing the demo database (first run: sample sessions take a few seconds)...", err=True)
-        prepared = prepare(settings, database_url, demo=True, owner_password=given)
+        if demo:
+            typer.echo(
+                "Preparing the demo database (first run: sample sessions take a few seconds)...", err=True
+            )
+        prepared = prepare(settings, database_url, demo=demo, owner_password=given)
     elif owner_password_stdin:
         raise InputError(
-            "--owner-password-stdin goes with --demo: e.g. dermaport serve --demo --owner-password-stdin"
+            "--owner-password-stdin makes the first owner of the default database or with --demo; a "
+            "database given by URL gets its accounts with 'dermaport users add': e.g. dermaport users add "
+            "owner --role owner --password-stdin"
         )
     application = create_app(
         settings,

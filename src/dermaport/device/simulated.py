@@ -67,6 +67,7 @@ class SimulatedDevice:
         tolerance_mA: float = 0.02,  # noqa: N803
         watchdog_s: float = 0.1,
         watchdog: bool = True,
+        watchdog_scale: float = 1.0,
         reply_timeout_s: float = 0.02,
         report_flags: bool = True,
     ) -> None:
@@ -86,6 +87,13 @@ class SimulatedDevice:
             watchdog_s=watchdog_s if watchdog else None,
             protocol="in-process",
         )
+        if not (math.isfinite(watchdog_scale) and watchdog_scale >= 1):
+            raise InputError(
+                f"watchdog scale {watchdog_scale!r} must be a finite number of at least 1: e.g. 10"
+            )
+        #: Clock seconds per second of the watchdog: on a clock ``speed`` times faster than real
+        #: time, ``speed`` keeps ``watchdog_s`` in real seconds (the served simulator's).
+        self._watchdog_scale = watchdog_scale
         self._reply_timeout_s = reply_timeout_s
         self._report_flags = report_flags
         for fault in faults:
@@ -145,7 +153,7 @@ class SimulatedDevice:
             edges = (base + d for d in offsets)
             times.append(min(e for e in edges if e > self._t + 1e-9))
         if self._on and self._identity.watchdog_s is not None:
-            times.append(self._last_heard + self._identity.watchdog_s)
+            times.append(self._last_heard + self._identity.watchdog_s * self._watchdog_scale)
         return min(times, default=math.inf)
 
     def _advance(self, now: float) -> None:
@@ -173,7 +181,7 @@ class SimulatedDevice:
             elif fault.kind in ("regulation", "compliance") and self._report_flags:
                 self._flags.add(fault.kind)
         wd = self._identity.watchdog_s
-        if self._on and wd is not None and t >= self._last_heard + wd - 1e-12:
+        if self._on and wd is not None and t >= self._last_heard + wd * self._watchdog_scale - 1e-12:
             logger.warning("simulated device watchdog: no heartbeat for %.3f s, output off", wd)
             self._flags.add("watchdog")
             self._switch(False)

@@ -151,7 +151,10 @@ def set_user_active(db: Session, actor: Actor, user_id: int, *, active: bool) ->
     """Disable (ending every session of) or enable an account of the owner's clinic; audited."""
     user = _clinic_user(db, actor, user_id)
     if not active and user.id == actor.user_id:
-        raise InputError("you cannot disable your own account: ask another owner, or add one first")
+        raise InputError(
+            "you cannot disable your own account, or the clinic could be left with no owner to sign in: "
+            "another owner can disable it (add one first)"
+        )
     user.active = active
     if not active:
         db.execute(delete(LoginSession).where(LoginSession.user_id == user.id))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from dermaport.errors import ConflictError, RecordNotFoundError
 from dermaport.records import audit
@@ -87,7 +87,8 @@ def list_clients(
     or without accents (``dermaport.records.search``); the query itself is not audited.
     """
     actor.require(Permission.CONTACT_READ)
-    query = select(Client).where(Client.clinic_id == actor.clinic_id)
+    # the contact details of the page's clients in one query, not one per client
+    query = select(Client).options(selectinload(Client.contact)).where(Client.clinic_id == actor.clinic_id)
     if q is not None and q.strip():
         query = query.join(ClientContact, ClientContact.client_id == Client.id).where(
             ClientContact.search_text.like(like_pattern(q), escape="\\")

@@ -49,6 +49,7 @@ __all__ = [
     "approve",
     "consent_reason",
     "patch_test_reason",
+    "patch_test_requirement",
     "same_product",
 ]
 
@@ -150,6 +151,19 @@ def patch_test_reason(
     )
 
 
+def patch_test_requirement(
+    db: Session, client_id: int, planned: Mapping[str, Any], *, now: dt.datetime
+) -> str | None:
+    """:func:`patch_test_reason` for the client's patch tests on record (each with its lot's product)."""
+    tests = db.execute(
+        select(PatchTest, Product)
+        .outerjoin(Lot, Lot.id == PatchTest.lot_id)
+        .outerjoin(Product, Product.id == Lot.product_id)
+        .where(PatchTest.client_id == client_id)
+    ).all()
+    return patch_test_reason([(t, p) for t, p in tests], planned, now=now)
+
+
 def consent_reason(consents: Iterable[Consent], *, now: dt.datetime) -> str | None:
     """Why no signed consent covers the treatment, or None when one does.
 
@@ -240,13 +254,7 @@ def approve(
         )
     screening = _screening(db, client.id, plan, today)
     planned = plan.content.get("product") or {}
-    tests = db.execute(
-        select(PatchTest, Product)
-        .outerjoin(Lot, Lot.id == PatchTest.lot_id)
-        .outerjoin(Product, Product.id == Lot.product_id)
-        .where(PatchTest.client_id == client.id)
-    ).all()
-    reason = patch_test_reason([(t, p) for t, p in tests], planned, now=now)
+    reason = patch_test_requirement(db, client.id, planned, now=now)
     if reason is not None:
         raise _refuse(reason)
     consents = db.scalars(select(Consent).where(Consent.client_id == client.id)).all()

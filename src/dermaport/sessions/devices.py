@@ -78,19 +78,25 @@ class SimulatedDevices:
     #: (the runner takes up to 1 s). The simulator's own default, 0.1 s (two periods), is for
     #: runs alone in a process; in the server a busy API shares the interpreter with the loop,
     #: and a 130 ms gap between two ticks (measured under 20 signed-in clients) is scheduling,
-    #: not a lost link. The host's own check still ends a loop two periods late.
+    #: not a lost link. The host's own check still ends a loop two periods late. It is held in
+    #: real seconds whatever ``speed``: on a :class:`ScaledClock` the device counts it
+    #: ``speed`` times as many simulated seconds (``watchdog_scale``), so a scheduling gap that
+    #: passes at ×1 passes at ×10 (0.25 s simulated would be 25 ms real there). What it states,
+    #: and the runner bounds (``MAX_WATCHDOG_S``), is the time current flows after losing the
+    #: host, in the person's seconds.
     watchdog_s: float = 0.25
     serial_prefix: str = field(default_factory=lambda: f"SIM-{os.getpid()}")
 
     def open(self, plan: SessionPlan) -> tuple[Device, Clock]:
         """A new simulated device on the plan's electrode area, with a serial of its own."""
         clock: Clock
+        scale = 1.0
         if self.speed is None:
             clock = FakeClock()
         elif self.speed == 1:
             clock = RealClock()
         else:
-            clock = ScaledClock(self.speed)
+            clock, scale = ScaledClock(self.speed), self.speed
         with _serial_lock:
             serial = f"{self.serial_prefix}-{next(_serials)}"
         device = SimulatedDevice(
@@ -98,6 +104,7 @@ class SimulatedDevices:
             clock=clock,
             serial=serial,
             watchdog_s=self.watchdog_s,
+            watchdog_scale=scale,
         )
         return device, clock
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Mapping
+from dataclasses import replace
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
@@ -38,6 +40,7 @@ __all__ = [
     "get_plan",
     "latest_screening",
     "list_plans",
+    "patch_test_requirements",
     "plan_of_client",
     "plan_out",
     "rescreen",
@@ -132,12 +135,13 @@ def create_plan(
         target=parse_target(data.target) if data.target is not None else None,
         electrode_material=data.electrode_material,
     )
-    document = plan_document(plan, result, screening_id=screening_id)
     with database.transaction() as db:
         client_of_clinic(db, actor, client_id)
         newest = latest_screening(db, client_id)
         if newest is None or newest.id != screening_id:
             raise SafetyError(f"refused: client {client_id} was screened again while planning: plan again")
+        plan = replace(plan, requirements=patch_test_requirements(db, client_id, plan.product.to_json()))
+        document = plan_document(plan, result, screening_id=screening_id)
         record = PlanRecord(
             client_id=client_id,
             screening_id=screening_id,
@@ -159,6 +163,18 @@ def create_plan(
         )
         logger.info("plan %s stored for client %s", record.id, client_id)
         return plan_out(record)
+
+
+def patch_test_requirements(db: Session, client_id: int, product: Mapping[str, Any]) -> tuple[str, ...]:
+    """What the client's patch tests on record still need before a session with ``product`` (none: ``()``).
+
+    The same check as a session's start (:func:`~dermaport.sessions.checks.patch_test_requirement`),
+    so a plan lists a patch test only when the start would refuse for it.
+    """
+    from dermaport.sessions.checks import patch_test_requirement  # checks imports this module
+
+    reason = patch_test_requirement(db, client_id, product, now=dt.datetime.now(dt.UTC))
+    return () if reason is None else (reason,)
 
 
 def plan_of_client(db: Session, client_id: int, plan_id: int) -> PlanRecord:

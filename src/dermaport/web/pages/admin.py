@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Request
+from fastapi import Path, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
@@ -15,11 +15,19 @@ from dermaport.records.accounts import add_user, hash_password, reset_password, 
 from dermaport.records.documents import verify_session_digests
 from dermaport.records.models import AuditEntry, User
 from dermaport.records.views import UserOut
-from dermaport.web.pages.render import BriefPageActor, FormData, PageRoute, page, redirect, write_transaction
+from dermaport.web.pages.render import (
+    BriefPageActor,
+    FormData,
+    page,
+    page_router,
+    read_transaction,
+    redirect,
+    write_transaction,
+)
 
 __all__ = ["router"]
 
-router = APIRouter(route_class=PageRoute, include_in_schema=False)
+router = page_router()
 
 UserId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 ROLES = ("practitioner", "reception", "owner")
@@ -27,7 +35,7 @@ ROLES = ("practitioner", "reception", "owner")
 
 def _users_context(request: Request, actor: Actor, **extra: Any) -> dict[str, Any]:
     actor.require(Permission.USER_ADMIN)
-    with write_transaction(request) as db:
+    with read_transaction(request) as db:
         rows = db.scalars(select(User).where(User.clinic_id == actor.clinic_id).order_by(User.username))
         users = [UserOut.model_validate(u) for u in rows]
     return {"title": "Users", "users": users, "roles": ROLES, **extra}
@@ -66,9 +74,13 @@ def user_add(request: Request, actor: BriefPageActor, form: FormData) -> Respons
 
 @router.post("/users/{user_id}/active", response_model=None)
 def user_active(request: Request, user_id: UserId, actor: BriefPageActor, form: FormData) -> Response:
-    """Disable (ending its sessions) or enable an account."""
-    with write_transaction(request) as db:
-        set_user_active(db, actor, user_id, active=form.get("active") == "yes")
+    """Disable (ending its sessions) or enable an account; a refusal (your own account) next to its button."""
+    try:
+        with write_transaction(request) as db:
+            set_user_active(db, actor, user_id, active=form.get("active") == "yes")
+    except InputError as exc:
+        context = _users_context(request, actor, errors={f"active-{user_id}": str(exc)})
+        return page(request, "users.html", context, actor=actor, status_code=400)
     return redirect("/users")
 
 
@@ -90,7 +102,7 @@ def user_password(request: Request, user_id: UserId, actor: BriefPageActor, form
 def audit_page(request: Request, actor: BriefPageActor) -> HTMLResponse:
     """The audit chain verified (as ``dermaport audit verify``) and its latest entries (ids only)."""
     actor.require(Permission.AUDIT_READ)
-    with write_transaction(request) as db:
+    with read_transaction(request) as db:
         report = audit.verify(db)
         altered = verify_session_digests(db) if report.intact else []
         entries = db.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(100)).all()

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from dermaport.errors import AuthenticationError, LoginThrottledError
 from dermaport.records.accounts import authenticate, logout
 from dermaport.web.deps import SESSION_COOKIE, database_of
-from dermaport.web.pages.render import FormData, PageRoute, page, redirect
+from dermaport.web.pages.render import FormData, page, page_router, redirect
 
 __all__ = ["router"]
 
-router = APIRouter(route_class=PageRoute, include_in_schema=False)
+router = page_router()
 
 
 def _safe_next(target: str | None) -> str:

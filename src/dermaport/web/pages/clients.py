@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
@@ -19,16 +19,16 @@ from dermaport.web.pages.render import (
     DbSession,
     FormData,
     PageActor,
-    PageRoute,
     field_errors,
     page,
+    page_router,
     redirect,
     write_transaction,
 )
 
 __all__ = ["CONTACT_FIELDS", "lots_by_id", "router"]
 
-router = APIRouter(route_class=PageRoute, include_in_schema=False)
+router = page_router()
 
 ClientId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 Search = Annotated[str | None, Query(max_length=100, pattern=r"^[^\x00]*$")]

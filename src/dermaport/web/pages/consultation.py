@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Path, Request
+from fastapi import Body, Path, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import ValidationError
 
@@ -26,16 +26,16 @@ from dermaport.web.pages.render import (
     DbSession,
     FormData,
     PageActor,
-    PageRoute,
     field_errors,
     page,
+    page_router,
     redirect,
     write_transaction,
 )
 
 __all__ = ["answers_from_form", "router", "verdict_json"]
 
-router = APIRouter(route_class=PageRoute, include_in_schema=False)
+router = page_router()
 
 ClientId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 

@@ -28,9 +28,18 @@ from sqlalchemy.orm import Session
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from dermaport.errors import AuthenticationError, DermaportError, PermissionDeniedError
+from dermaport.records import audit
 from dermaport.records.access import Actor, Permission
-from dermaport.records.accounts import resolve_session
-from dermaport.web.deps import SESSION_COOKIE, DbSession, database_of, lower_priority, session_token
+from dermaport.records.accounts import cached_actor, resolve_token
+from dermaport.records.database import Database
+from dermaport.web.deps import (
+    SESSION_COOKIE,
+    DbSession,
+    RecordsRouter,
+    database_of,
+    lower_priority,
+    session_token,
+)
 from dermaport.web.errors import status_of
 from dermaport.web.security import CSRF_FIELD, csrf_token_for
 
@@ -45,6 +54,8 @@ __all__ = [
     "SignInNeededError",
     "field_errors",
     "page",
+    "page_router",
+    "read_transaction",
     "redirect",
     "templates",
     "write_transaction",
@@ -110,36 +121,36 @@ def _next_of(request: Request) -> str:
     return path + (f"?{request.url.query}" if request.url.query else "")
 
 
-def _page_actor(
-    request: Request, db: DbSession, token: Annotated[str | None, Depends(session_token)]
-) -> Actor:
-    if not token:
-        raise SignInNeededError(_next_of(request))
-    idle = timedelta(minutes=database_of(request).settings.session_idle_minutes)
-    try:
-        return resolve_session(db, token, idle=idle)
-    except AuthenticationError:
-        raise SignInNeededError(_next_of(request)) from None
+async def _page_actor(request: Request, token: Annotated[str | None, Depends(session_token)]) -> Actor:
+    """The signed-in user, as the API's: from the sign-ins resolved in the last seconds, else looked up.
 
-
-def _brief_page_actor(request: Request, token: Annotated[str | None, Depends(session_token)]) -> Actor:
-    """The signed-in actor from a transaction of its own (for pages that write in their own)."""
-    lower_priority()
+    The lookup (:func:`~dermaport.records.accounts.resolve_token`) runs in a worker thread,
+    outside the page's own unit of work and the writer lock. No session, or an ended one: the
+    answer is the sign-in page.
+    """
     if not token:
         raise SignInNeededError(_next_of(request))
     database = database_of(request)
     idle = timedelta(minutes=database.settings.session_idle_minutes)
+    cached = cached_actor(database, token, idle=idle)
+    if cached is not None:
+        return cached
     try:
-        with database.transaction() as db:
-            return resolve_session(db, token, idle=idle)
+        return await run_in_threadpool(_resolved, database, token, idle)
     except AuthenticationError:
         raise SignInNeededError(_next_of(request)) from None
 
 
-#: The signed-in user of a page that reads (the page's unit of work resolves it).
+def _resolved(database: Database, token: str, idle: timedelta) -> Actor:
+    lower_priority()
+    return resolve_token(database, token, idle=idle)
+
+
+#: The signed-in user of a page (resolved before, and outside, the page's unit of work).
 PageActor = Annotated[Actor, Depends(_page_actor)]
-#: The signed-in user of a page that writes in transactions of its own.
-BriefPageActor = Annotated[Actor, Depends(_brief_page_actor)]
+#: The same, for a page that works in units of work of its own (:func:`read_transaction`,
+#: :func:`write_transaction`).
+BriefPageActor = PageActor
 
 
 async def _form(request: Request) -> dict[str, str]:
@@ -215,6 +226,21 @@ def field_errors(exc: ValidationError, prefix: str = "") -> dict[str, str]:
 
 
 @contextmanager
+def read_transaction(request: Request) -> Iterator[Session]:
+    """A read-only unit of work for a page's reads, outside the writer lock.
+
+    The audit entries made in it are appended when the block ends, batched with other
+    requests' (``Database.append_audit``), before the page is rendered and sent; when the
+    block raises, nothing is appended.
+    """
+    database = database_of(request)
+    with database.reading() as db:
+        pending = audit.defer_appends(db)
+        yield db
+    database.append_audit(pending)
+
+
+@contextmanager
 def write_transaction(request: Request) -> Iterator[Session]:
     """A unit of work for a page's write (rolled back, nothing half-written, when it raises)."""
     with database_of(request).transaction() as db:
@@ -279,6 +305,16 @@ class PageRoute(APIRoute):
                 return _refusal_page(request, exc)
 
         return answer
+
+
+def page_router() -> RecordsRouter:
+    """A page module's router: on the API's fast path (:class:`~dermaport.web.deps.RecordsRouter`).
+
+    A sync page taking :data:`DbSession` runs its unit of work in one worker-thread call; a GET
+    reads in a read-only one, its audit entries group-committed before the page is sent.
+    Refusals are pages (:class:`PageRoute`).
+    """
+    return RecordsRouter(route_class=PageRoute, include_in_schema=False)
 
 
 def login_redirect(exc: SignInNeededError) -> RedirectResponse:

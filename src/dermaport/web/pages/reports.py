@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from dermaport.errors import InputError
@@ -14,12 +14,12 @@ from dermaport.planning.care import care_sheet
 from dermaport.planning.course import PROGRAMMES, earliest_start, parse_start, plan_course
 from dermaport.records import clients
 from dermaport.records.access import Permission
-from dermaport.web.pages.render import PAGE_HEADERS, DbSession, PageActor, PageRoute, page
+from dermaport.web.pages.render import PAGE_HEADERS, DbSession, PageActor, page, page_router
 from dermaport.web.pages.session_report import render_report_html, report_context, report_pdf
 
 __all__ = ["router"]
 
-router = APIRouter(route_class=PageRoute, include_in_schema=False)
+router = page_router()
 
 ClientId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 SessionId = Annotated[int, Path(ge=1, le=2**31 - 1)]

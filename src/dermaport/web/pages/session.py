@@ -12,18 +12,25 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Request
+from fastapi import Path, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from dermaport.errors import SafetyError
 from dermaport.records import clients, clinical
 from dermaport.records.access import Permission
-from dermaport.web.pages.render import BriefPageActor, FormData, PageRoute, page, redirect, write_transaction
+from dermaport.web.pages.render import (
+    BriefPageActor,
+    FormData,
+    page,
+    page_router,
+    read_transaction,
+    redirect,
+)
 from dermaport.web.routes.sessions import service_of
 
 __all__ = ["FAULT_ADVICE", "advice_for", "router"]
 
-router = APIRouter(route_class=PageRoute, include_in_schema=False)
+router = page_router()
 
 ClientId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 SessionId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -81,7 +88,7 @@ def session_screen(
 ) -> HTMLResponse:
     """The live session: readings, step and polarity, hold, controls, fault in words."""
     actor.require(Permission.CLINICAL_READ)
-    with write_transaction(request) as db:
+    with read_transaction(request) as db:
         client = clients.get_client(db, actor, client_id)
         session = clinical.get_session(db, actor, client_id, session_id)
     plan = session.plan

@@ -17,7 +17,7 @@ import binascii
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
@@ -29,6 +29,7 @@ from dermaport.records import clients, clinical
 from dermaport.records.access import Permission
 from dermaport.records.schemas import ConsentIn, PatchTestIn, PatchTestReadingIn
 from dermaport.sessions import PlanIn, create_plan, get_plan
+from dermaport.sessions.plans import patch_test_requirements
 from dermaport.web.pages.clients import lots_by_id
 from dermaport.web.pages.figures import depth_profile, layer_bars, ph_band
 from dermaport.web.pages.render import (
@@ -36,9 +37,10 @@ from dermaport.web.pages.render import (
     DbSession,
     FormData,
     PageActor,
-    PageRoute,
     field_errors,
     page,
+    page_router,
+    read_transaction,
     redirect,
     write_transaction,
 )
@@ -46,7 +48,7 @@ from dermaport.web.routes.sessions import service_of
 
 __all__ = ["CONSENT_FORM", "local_time", "plan_figures", "router"]
 
-router = APIRouter(route_class=PageRoute, include_in_schema=False)
+router = page_router()
 
 ClientId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 PlanId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -138,7 +140,7 @@ def consent_save(request: Request, client_id: ClientId, actor: BriefPageActor, f
 
 
 def _patch_context(request: Request, actor: Any, client_id: int, **extra: Any) -> dict[str, Any]:
-    with write_transaction(request) as db:
+    with read_transaction(request) as db:
         record = clinical.client_record(db, actor, client_id)
         lots = lots_by_id(db, actor)
     return {
@@ -214,7 +216,7 @@ def patch_test_read(
 
 
 def _plan_form_context(request: Request, actor: Any, client_id: int, **extra: Any) -> dict[str, Any]:
-    with write_transaction(request) as db:
+    with read_transaction(request) as db:
         client = clients.get_client(db, actor, client_id)
         lots = lots_by_id(db, actor)
     today = dt.date.today()
@@ -302,10 +304,12 @@ def plan_figures(plan: dict[str, Any]) -> dict[str, Any]:
 def _plan_context(
     request: Request, actor: Any, client_id: int, plan_id: int, lot: int | None
 ) -> dict[str, Any]:
-    with write_transaction(request) as db:
+    with read_transaction(request) as db:
         client = clients.get_client(db, actor, client_id)
         plan = get_plan(db, actor, client_id, plan_id)
         lots = lots_by_id(db, actor)
+        # the patch tests on record now (one read since the plan was made clears its line)
+        plan["requirements"] = list(patch_test_requirements(db, client_id, plan.get("product") or {}))
     product = plan.get("product", {}).get("name")
     usable = [x for x in lots.values() if x["product"] == product and x["expires_on"] >= dt.date.today()]
     return {
