@@ -33,6 +33,7 @@ __all__ = [
     "database_of",
     "in_one_unit_of_work",
     "lower_priority",
+    "remember_sign_in",
 ]
 
 #: The cookie that carries the session token (a bearer header works too).
@@ -217,8 +218,7 @@ async def _current_actor(request: Request, token: Annotated[str | None, Depends(
         raise AuthenticationError("not signed in: POST /api/login with your username and password")
     database = database_of(request)
     idle = timedelta(minutes=database.settings.session_idle_minutes)
-    # read before the lookup: a revocation after it makes the unit of work look again (_recheck_sign_in)
-    setattr(request.state, _SIGNED_IN, (database.signed_in.generation(), token))
+    remember_sign_in(request, database, token)
     cached = cached_actor(database, token, idle=idle)
     if cached is not None:
         return cached
@@ -228,6 +228,16 @@ async def _current_actor(request: Request, token: Annotated[str | None, Depends(
 def _resolved(database: Database, token: str, idle: timedelta) -> Actor:
     lower_priority()
     return resolve_token(database, token, idle=idle)
+
+
+def remember_sign_in(request: Request, database: Database, token: str) -> None:
+    """Note the revocation generation before ``token`` is resolved (for :func:`_recheck_sign_in`).
+
+    Call it before the lookup: a logout, disabling or reset committed after it makes the
+    request's unit of work look the session up again, so a request already in flight cannot
+    act for an account that has just been switched off.
+    """
+    setattr(request.state, _SIGNED_IN, (database.signed_in.generation(), token))
 
 
 CurrentActor = Annotated[Actor, Depends(_current_actor)]

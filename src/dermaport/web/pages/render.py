@@ -38,6 +38,7 @@ from dermaport.web.deps import (
     RecordsRouter,
     database_of,
     lower_priority,
+    remember_sign_in,
     session_token,
 )
 from dermaport.web.errors import status_of
@@ -132,6 +133,7 @@ async def _page_actor(request: Request, token: Annotated[str | None, Depends(ses
         raise SignInNeededError(_next_of(request))
     database = database_of(request)
     idle = timedelta(minutes=database.settings.session_idle_minutes)
+    remember_sign_in(request, database, token)
     cached = cached_actor(database, token, idle=idle)
     if cached is not None:
         return cached
