@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Protocol
+from typing import Protocol, Self
 
 import serial
 
@@ -112,6 +112,18 @@ class _LineLink:
         self._timeout_s = timeout_s
         self._seq = 0
         self.version: int | None = None
+
+    @classmethod
+    def open(cls, url: str, *, timeout_s: float = 0.1) -> Self:
+        """Open ``url`` (a port path or a pyserial URL) and negotiate one of :attr:`offered` versions."""
+        port = cls._open_port(url, timeout_s)
+        device = cls(port, name=url, timeout_s=timeout_s)
+        try:
+            device.hello()
+        except BaseException:
+            port.close()
+            raise
+        return device
 
     @classmethod
     def _open_port(cls, url: str, timeout_s: float) -> Port:
@@ -206,18 +218,6 @@ class _LineLink:
 class LineProtocolDevice(_LineLink):
     """A current source that speaks the reference line protocol (version 1) on ``port``."""
 
-    @classmethod
-    def open(cls, url: str, *, timeout_s: float = 0.1) -> LineProtocolDevice:
-        """Open ``url`` (a port path or a pyserial URL) and negotiate the protocol version."""
-        port = cls._open_port(url, timeout_s)
-        device = cls(port, name=url, timeout_s=timeout_s)
-        try:
-            device.hello()
-        except BaseException:
-            port.close()
-            raise
-        return device
-
     def identify(self) -> Identity:
         """``IDN?``."""
         try:
@@ -249,18 +249,6 @@ class LinePulseDevice(_LineLink):
     """A pulse generator that speaks the line protocol's version 2 (the pulse commands) on ``port``."""
 
     offered = lp.PULSE_VERSIONS
-
-    @classmethod
-    def open(cls, url: str, *, timeout_s: float = 0.1) -> LinePulseDevice:
-        """Open ``url`` (a port path or a pyserial URL) and negotiate version 2."""
-        port = cls._open_port(url, timeout_s)
-        device = cls(port, name=url, timeout_s=timeout_s)
-        try:
-            device.hello()
-        except BaseException:
-            port.close()
-            raise
-        return device
 
     def identify(self) -> PulseIdentity:
         """``IDN?`` (a pulse generator's: ``modality=pulse``)."""
