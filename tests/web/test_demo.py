@@ -121,4 +121,4 @@ def test_serve_demo_prints_where_to_go_and_signs_the_owner_in(tmp_path: Path) ->
             assert server.stdout is not None
             out = server.stdout.read()
     assert f"Open http://127.0.0.1:{port}/login in your browser and sign in as 'owner'" in out
-    assert PASSWORD in out
+    assert PASSWORD not in out  # given on standard input: never echoed

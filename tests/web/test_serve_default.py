@@ -63,8 +63,8 @@ def _serve_once(data_dir: Path, stdin: str | None) -> str:
 def test_plain_serve_migrates_the_default_file_and_makes_the_owner_once(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     first = _serve_once(data_dir, PASSWORD)
-    assert "sign in as 'owner'" in first
-    assert PASSWORD in first
+    assert "sign in as 'owner' with the password given on standard input" in first
+    assert PASSWORD not in first  # a password given on standard input is never echoed
     second = _serve_once(data_dir, None)  # the owner exists: no new password, none asked for
     assert "sign in as 'owner'" not in second
     assert "Open http://127.0.0.1:" in second
@@ -85,3 +85,18 @@ def test_serve_on_a_given_url_still_refuses_the_owner_password_option(
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert "dermaport users add owner --role owner --password-stdin" in err
+
+
+def test_a_short_owner_password_is_refused_before_anything_is_written(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    env = {**os.environ, "DERMAPORT_DATA_DIR": str(data_dir)}
+    env.pop("DERMAPORT_DATABASE_URL", None)
+    done = subprocess.run(
+        [sys.executable, "-c", "import sys; from dermaport.cli import main; sys.exit(main(sys.argv[1:]))",
+         "serve", "--demo", "--owner-password-stdin"],
+        env=env, input="short\n", capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert done.stderr.startswith("error: password of 5 characters is too short")
+    assert done.stderr.count("\n") == 1
+    assert not (data_dir / "records.sqlite3").exists()

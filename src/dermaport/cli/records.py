@@ -13,7 +13,7 @@ import typer
 from dermaport.config import load_settings
 from dermaport.errors import AuditChainError, InputError
 from dermaport.records import audit
-from dermaport.records.accounts import add_user, check_new_user, hash_password
+from dermaport.records.accounts import add_user, check_new_user, check_password, hash_password
 from dermaport.records.database import Database, open_database
 from dermaport.records.documents import verify_session_digests
 from dermaport.records.engine import describe_url
@@ -212,6 +212,8 @@ def serve_command(
             raise InputError(
                 "--owner-password-stdin read nothing: e.g. printf '%s\\n' \"$PW\" | dermaport serve --demo"
             )
+        if given:
+            check_password(given)  # before anything is written
         if demo:
             typer.echo(
                 "Preparing the demo database (first run: sample sessions take a few seconds)...", err=True
@@ -241,7 +243,12 @@ def serve_command(
     gc.freeze()
     typer.echo(f"Serving the records API on http://{host}:{port} (schema at /openapi.json)", err=True)
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
-    if prepared is not None and prepared.owner_password is not None:
+    if prepared is not None and prepared.owner_password is not None and owner_password_stdin:
+        typer.echo(
+            f"Open http://{shown}:{port}/login in your browser and sign in as 'owner' with the password "
+            "given on standard input."
+        )
+    elif prepared is not None and prepared.owner_password is not None:
         typer.echo(
             f"Open http://{shown}:{port}/login in your browser and sign in as 'owner' with the password "
             f"{prepared.owner_password} (shown this once: keep it, or change it on the Users page)."
