@@ -13,7 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
-from dermaport.web.pages import admin, auth, clients, consultation, reports, session, treatment
+from dermaport.web.pages import admin, auth, clients, consultation, history, reports, session, treatment
 from dermaport.web.pages.render import DenialAuditMiddleware, SignInNeededError, login_redirect
 
 __all__ = ["ROUTERS", "install_pages"]
@@ -26,6 +26,7 @@ ROUTERS = (
     clients.router,
     consultation.router,
     treatment.router,
+    history.router,
     session.router,
     reports.router,
     admin.router,
