@@ -55,7 +55,7 @@ JSON_BODY_LIMIT = 1024 * 1024
 #: The largest body of a photo upload (bytes): 15 MB of picture as base64, with room for the JSON.
 PHOTO_BODY_LIMIT = 21 * 1024 * 1024
 
-_PHOTO_ROUTE = re.compile(r"^/api/clients/[^/]+/photos/?$")
+_PHOTO_ROUTE = re.compile(r"^(/api)?/clients/[^/]+/photos/?$")  # the API's and the photos page's
 _UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # an old cookie must not stop a new login (both are still held to the site's own origin)
 _NO_TOKEN_NEEDED = frozenset({"/api/login", "/login"})

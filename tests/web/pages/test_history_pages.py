@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 import secrets
+from typing import Any
+
+from PIL import Image
 
 from dermaport.records.models import TreatmentSession, utcnow
 from tests.web.conftest import Api
-from tests.web.pages.helpers import sign_in
+from tests.web.pages.helpers import ORIGIN, Browser, drawn_signature, sign_in
 from tests.web.pages.test_pages import _local, _new_client
 
 
@@ -120,3 +124,62 @@ def test_reception_books_and_marks_an_appointment_but_reads_no_clinical_page(api
     desk.post(
         f"/clients/{client_id}/appointments/{appointment_id}/status", {"status": "sideways"}, status=422
     )
+
+
+def _jpeg_with_gps() -> bytes:
+    picture = Image.new("RGB", (32, 24), (200, 150, 120))
+    exif = Image.Exif()
+    exif[0x8825] = {2: (38.0, 43.0, 0.0)}  # GPSInfo: a latitude
+    out = io.BytesIO()
+    picture.save(out, format="JPEG", exif=exif)
+    return out.getvalue()
+
+
+def _upload(browser: Browser, client_id: int, data: bytes, **fields: str) -> Any:
+    form = browser.client.get(f"/clients/{client_id}/photos").text
+    consent = re.search(r'<select id="consent_id" name="consent_id">\s*<option value="(\d+)"', form)
+    defaults = {"kind": "before", "consent_id": consent.group(1) if consent else ""}
+    return browser.client.post(
+        f"/clients/{client_id}/photos",
+        data={**defaults, **fields, "csrf_token": browser.csrf},
+        files={"picture": ("face.jpg", data, "image/jpeg")},
+        headers={"Origin": ORIGIN},
+        follow_redirects=False,
+    )
+
+
+def test_a_photo_taken_at_the_chair_is_stored_stripped_and_shown(api: Api) -> None:
+    browser = sign_in(api.client, "practitioner")
+    client_id = _new_client(browser)
+    assert "No signed consent of Ana covers photos" in browser.get(f"/clients/{client_id}/photos").text
+    browser.post(f"/clients/{client_id}/consent", {"signature": drawn_signature(), "covers_photos": "yes"})
+    form = browser.get(f"/clients/{client_id}/photos").text
+    assert 'enctype="multipart/form-data"' in form
+    original = _jpeg_with_gps()
+    assert b"Exif" in original
+    stored = _upload(browser, client_id, original)
+    assert stored.status_code == 303, re.findall(r"role=\"alert\">([^<]*)", stored.text)
+    page = browser.get(f"/clients/{client_id}/photos").text
+    photo_id = int(re.search(rf"/clients/{client_id}/photos/(\d+)", page).group(1))  # type: ignore[union-attr]
+    picture = browser.get(f"/clients/{client_id}/photos/{photo_id}")
+    assert picture.headers["content-type"] == "image/jpeg"
+    assert picture.headers["cache-control"] == "no-store"
+    assert b"Exif" not in picture.content
+    assert Image.open(io.BytesIO(picture.content)).size == (32, 24)
+    assert "1 photo(s): before" in browser.get(f"/clients/{client_id}").text
+
+
+def test_a_refused_photo_says_why_next_to_the_field_and_stores_nothing(api: Api) -> None:
+    browser = sign_in(api.client, "practitioner")
+    client_id = _new_client(browser)
+    browser.post(f"/clients/{client_id}/consent", {"signature": drawn_signature(), "covers_photos": "yes"})
+    not_a_picture = _upload(browser, client_id, b"just some text, not a picture")
+    assert not_a_picture.status_code == 422
+    assert 'id="picture-error"' in not_a_picture.text
+    no_kind = _upload(browser, client_id, _jpeg_with_gps(), kind="")
+    assert no_kind.status_code == 422
+    assert "choose whether it is a before, an after or another photo" in no_kind.text
+    assert "No photo." in browser.get(f"/clients/{client_id}/photos").text
+    desk = sign_in(api.client, "reception")
+    desk.get(f"/clients/{client_id}/photos", status=403)
+    assert _upload(desk, client_id, _jpeg_with_gps()).status_code == 403

@@ -13,7 +13,17 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
-from dermaport.web.pages import admin, auth, clients, consultation, history, reports, session, treatment
+from dermaport.web.pages import (
+    admin,
+    auth,
+    clients,
+    consultation,
+    history,
+    photos,
+    reports,
+    session,
+    treatment,
+)
 from dermaport.web.pages.render import DenialAuditMiddleware, SignInNeededError, login_redirect
 
 __all__ = ["ROUTERS", "install_pages"]
@@ -27,6 +37,7 @@ ROUTERS = (
     consultation.router,
     treatment.router,
     history.router,
+    photos.router,
     session.router,
     reports.router,
     admin.router,
