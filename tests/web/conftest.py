@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 
 from dermaport.device.clock import Clock
 from dermaport.device.protocol import Device
+from dermaport.device.pulse_protocol import PulseDevice
 from dermaport.device.session_plan import SessionPlan
 from dermaport.planning.standin import StandInPredictor
 from dermaport.records.access import Actor
@@ -43,7 +44,7 @@ class CountingDevices(SimulatedDevices):
 
     opened: int = 0
 
-    def open(self, plan: SessionPlan) -> tuple[Device, Clock]:
+    def open(self, plan: SessionPlan) -> tuple[Device | PulseDevice, Clock]:
         """Count, then open a simulated device."""
         self.opened += 1
         return super().open(plan)

@@ -121,8 +121,16 @@ class SimulatedPulseGenerator:
         lead_ohm: float = 10.0,
         arc_ohm: float = 5.0,
         watchdog_s: float = 0.1,
+        watchdog_scale: float = 1.0,
         reply_timeout_s: float = 0.02,
     ) -> None:
+        if not (math.isfinite(watchdog_scale) and watchdog_scale >= 1):
+            raise InputError(
+                f"watchdog scale {watchdog_scale!r} must be a finite number of at least 1: e.g. 10"
+            )
+        #: Clock seconds per second of the watchdog (as the galvanic simulator's): on a clock
+        #: ``speed`` times faster than real time, ``speed`` keeps ``watchdog_s`` in real seconds.
+        self._watchdog_scale = watchdog_scale
         self.model = model
         self.serial = serial
         self.max_voltage_V = max_voltage_V
@@ -178,7 +186,7 @@ class SimulatedPulseGenerator:
         if self._on and self._config is not None and self._next_period < self._config.schedule.periods:
             times.append(self._period_start(self._next_period))
         if self._on and self.watchdog_s is not None:
-            times.append(self._last_heard + self.watchdog_s)
+            times.append(self._last_heard + self.watchdog_s * self._watchdog_scale)
         return times
 
     def _advance(self, now: float) -> None:
@@ -189,7 +197,7 @@ class SimulatedPulseGenerator:
             t = min(due)
             self._relax(t)
             self._fire_faults(t)
-            if self._on and self._last_heard + self.watchdog_s <= t + 1e-12:
+            if self._on and self._last_heard + self.watchdog_s * self._watchdog_scale <= t + 1e-12:
                 logger.warning(
                     "simulated pulse generator watchdog: no command for %.3f s, output off", self.watchdog_s
                 )

@@ -3,7 +3,8 @@
 A :class:`DeviceProvider` opens one device for one session plan and gives the clock the
 runner must use with it:
 
-* :class:`SimulatedDevices`: the simulated device (``sim``), in real time, ``speed`` times
+* :class:`SimulatedDevices`: the simulated device (``sim``: the galvanic source, or the pulse
+  generator on the barrier model for a plan of electroporation steps), in real time, ``speed`` times
   faster (:class:`ScaledClock`, for demonstrations and tests), or on a
   :class:`~dermaport.device.clock.FakeClock` as fast as the host goes (``speed=None``). Each
   simulated device gets a serial of its own, so sessions on two of them never take each other
@@ -23,12 +24,15 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from dermaport.device.clock import Clock, FakeClock, RealClock
-from dermaport.device.connect import open_device
+from dermaport.device.connect import open_for_plan
 from dermaport.device.electrical import skin_load
 from dermaport.device.protocol import Device
+from dermaport.device.pulse_protocol import PulseDevice
+from dermaport.device.pulse_simulated import SimulatedPulseGenerator
 from dermaport.device.session_plan import SessionPlan
 from dermaport.device.simulated import SimulatedDevice
 from dermaport.errors import InputError
+from dermaport.physics.electroporation import BarrierModel
 
 __all__ = ["AddressDevices", "DeviceProvider", "ScaledClock", "SimulatedDevices", "devices_for"]
 
@@ -39,8 +43,8 @@ _serial_lock = threading.Lock()
 class DeviceProvider(Protocol):
     """Opens the device for one session and gives the clock to run it on."""
 
-    def open(self, plan: SessionPlan) -> tuple[Device, Clock]:
-        """A device ready to identify, and its clock."""
+    def open(self, plan: SessionPlan) -> tuple[Device | PulseDevice, Clock]:
+        """A device ready to identify (the kind the plan's steps need), and its clock."""
         ...
 
     def describe(self) -> str:
@@ -87,8 +91,12 @@ class SimulatedDevices:
     watchdog_s: float = 0.25
     serial_prefix: str = field(default_factory=lambda: f"SIM-{os.getpid()}")
 
-    def open(self, plan: SessionPlan) -> tuple[Device, Clock]:
-        """A new simulated device on the plan's electrode area, with a serial of its own."""
+    def open(self, plan: SessionPlan) -> tuple[Device | PulseDevice, Clock]:
+        """A new simulated device on the plan's electrode area, with a serial of its own.
+
+        A plan of electroporation steps gets the simulated pulse generator; any other, the
+        galvanic source (a plan needing both is refused by the runner before any output).
+        """
         clock: Clock
         scale = 1.0
         if self.speed is None:
@@ -99,6 +107,11 @@ class SimulatedDevices:
             clock, scale = ScaledClock(self.speed), self.speed
         with _serial_lock:
             serial = f"{self.serial_prefix}-{next(_serials)}"
+        if plan.modalities == ("electroporation",):
+            generator = SimulatedPulseGenerator(
+                BarrierModel(), clock=clock, serial=serial, watchdog_s=self.watchdog_s, watchdog_scale=scale
+            )
+            return generator, clock
         device = SimulatedDevice(
             skin_load(plan.electrode_area_cm2, site=self.skin),
             clock=clock,
@@ -123,10 +136,13 @@ class AddressDevices:
 
     address: str
 
-    def open(self, plan: SessionPlan) -> tuple[Device, Clock]:
-        """Open the device (a real device always runs in real time)."""
+    def open(self, plan: SessionPlan) -> tuple[Device | PulseDevice, Clock]:
+        """Open the device the plan's steps need (a real device always runs in real time)."""
         clock = RealClock()
-        return open_device(self.address, clock=clock, electrode_area_cm2=plan.electrode_area_cm2), clock
+        device = open_for_plan(
+            self.address, clock=clock, modalities=plan.modalities, electrode_area_cm2=plan.electrode_area_cm2
+        )
+        return device, clock
 
     def describe(self) -> str:
         """The address."""

@@ -28,6 +28,7 @@ from typing import Any, Literal
 
 from dermaport.device.clock import Clock
 from dermaport.device.protocol import Device
+from dermaport.device.pulse_protocol import PulseDevice
 from dermaport.device.runner import RunResult, SessionRunner, Subscriber
 from dermaport.device.session_plan import SessionPlan
 from dermaport.errors import DermaportError, DeviceError
@@ -107,7 +108,7 @@ class Running:
 @dataclass
 class _Prepared:
     approval: Approval
-    device: Device
+    device: Device | PulseDevice
     clock: Clock
     running: Running
 

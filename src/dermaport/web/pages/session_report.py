@@ -52,6 +52,22 @@ def _product_name(db: Session, product_id: int) -> str:
     return product.name if product is not None else f"product {product_id}"
 
 
+def _pulses(session_plan: dict[str, Any], documents: list[Any]) -> dict[str, int] | None:
+    """Pulses delivered against planned, for a session with pulse steps (None without)."""
+    planned = sum(
+        int(s.get("pulses") or 0)
+        for s in session_plan.get("segments", [])
+        if s.get("modality") == "electroporation"
+    )
+    if not planned:
+        return None
+    delivered = 0
+    for document in documents:
+        if document.name in ("reading", "stop") and document.body.get("pulses_delivered") is not None:
+            delivered = max(delivered, int(document.body["pulses_delivered"]))
+    return {"planned": planned, "delivered": delivered}
+
+
 def report_context(db: Session, actor: Actor, client_id: int, session_id: int) -> dict[str, Any]:
     """Everything the report shows, read through the records functions (audited)."""
     record = clinical.client_record(db, actor, client_id)
@@ -82,6 +98,7 @@ def report_context(db: Session, actor: Actor, client_id: int, session_id: int) -
         "figures": plan_figures(plan) if plan is not None else {},
         "telemetry": telemetry_plot(readings, session.planned_dose_mA_min),
         "readings": len(readings),
+        "pulses": _pulses(session.plan, documents),
         "events": events,
         "care": care_sheet(area),
         "advice": advice_for(session.reason) if session.status not in ("complete", "running") else "",
