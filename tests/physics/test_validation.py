@@ -28,8 +28,9 @@ def mannitol_anodal() -> SimulationResult:
 
 @pytest.mark.xfail(
     reason="model 2.04 µL/(h·cm²): its water flow is 2.36 (Kim's 2.7) and Dechadilok & Deen's convective "
-    "hindrance for mannitol in 2 nm pores is W = 0.80, while Kim's mannitol/water ratio, 1.23/2.7 = 0.46, "
-    "needs pores near 1 nm, below the cited 1.5-4.9 nm (Renkin's diffusive factor 0.39 passed at 1.65 by "
+    "hindrance for mannitol (0.36 nm) in 2 nm pores is W = 0.83, while Kim's mannitol/water ratio, "
+    "1.23/2.7 = 0.46, needs pores of 0.87 nm, below the cited 1.5-4.9 nm: part of the water must flow where "
+    "mannitol cannot, which one pore radius cannot give (Renkin's diffusive factor 0.39 passed at 1.65 by "
     "using the wrong relation for convection)",
     strict=True,
 )
@@ -84,8 +85,9 @@ def ropinirole_alone() -> SimulationResult:
 
 @pytest.mark.xfail(
     reason="model t = 0.198 (0.158 before): the SC's fixed charge follows the local pH, -X0 in the "
-    "near-neutral lower SC, so the SC is cation-selective; the measured 0.08-0.13 is below ropinirole's "
-    "share in free solution against Cl- (0.20 from the library's diffusivities), which the model cannot give",
+    "near-neutral lower SC, so the SC is cation-selective (2 nm pores alone would give 0.096); the measured "
+    "0.08-0.13 is below ropinirole's share in free solution against Cl- (0.205 from the library's MW-based "
+    "diffusivity), and Mudry 2007's t_skin = 1.4 t_aq puts its mobility at 0.06-0.10 of Cl-'s, not 0.26",
     strict=True,
 )
 def test_ropinirole_transport_number_without_co_ions(ropinirole_alone: SimulationResult) -> None:
@@ -259,15 +261,21 @@ def test_dexamethasone_phosphate_transport_number_sylvestre2008() -> None:
 
 
 @pytest.mark.xfail(
-    reason="model t 0.018 at 4.25 mM and 0.042 at 17 mM (2.4x): the Cl- released by the Ag/AgCl cathode "
-    "reaches about 86 mM in the 1 mL donor over 6 h and outcompetes the dilute drug more; the SC binding "
-    "that made the measured flux robust is storage only here",
+    reason="model t 0.018 at 4.25 mM and 0.042 at 17 mM (2.4x): the Ag/AgCl cathode's Cl- builds up to "
+    "56-66 mM in the 1 mL/cm2 donor by 6 h and takes the anion current in proportion to z2 D c (the drug's "
+    "hourly share falls 0.036 -> 0.010 at 4.25 mM; 1.9x with an uncharged SC), and Donnan exclusion of the "
+    "divalent anion by the SC's fixed charge adds to it (1.75x with no Cl- in the donor at all). "
+    "Independence needs a saturable SC uptake carrying the drug's flux (the paper's SC content above the "
+    "donor's); no source gives its capacity, selectivity or mobility, and a linear mobile partition does not "
+    "do it "
+    "(docs/transport.md, benchmarks/diagnose_dexphos.py)",
     strict=True,
 )
 def test_dexamethasone_phosphate_flux_independent_of_concentration_sylvestre2008() -> None:
-    """Sylvestre, Diaz-Marin, Delgado-Charro & Guy, J Control Release 2008;131:41: delivery from
-    water unaffected by the Cl⁻ released at the cathode at 4.25-17 mM. Tolerance: transport
-    numbers within 30 % of each other."""
+    """Sylvestre, Diaz-Marin, Delgado-Charro & Guy, J Control Release 2008;131:41: pig skin,
+    0.78 cm², 0.3 mA, Ag/AgCl with the cathode in the drug solution (the Cl⁻ it releases there
+    is the paper's subject), Dex-Phos in pure water: delivery unaffected by that Cl⁻ at
+    4.25-17 mM (reduced at 0.85 mM). Tolerance: transport numbers within 30 % of each other."""
     low, high = _dex("4.25 mM"), _dex("17 mM")
     assert low.transport_number is not None
     assert high.transport_number is not None
