@@ -298,12 +298,14 @@ def test_donor_ph_steady_under_ag_agcl_at_40_ma_min() -> None:
     result = simulate(
         "lidocaine",
         "2 %",
-        ["iontophoresis anode 4 mA for 10 min"],
+        ["iontophoresis anode 4 mA for 10 min ramp 1 s"],
         vehicle_ph=5.5,
         electrode="ag-agcl",
         electrode_area="10 cm2",
     )
-    assert result.charge_dose_mA_min == pytest.approx(40.0, rel=0.05)
+    assert result.charge_dose_mA_min == pytest.approx(
+        40.0, rel=0.01
+    )  # the default 30 s ramps would give 38.0
     assert result.vehicle_ph_min > 5.0
     assert result.vehicle_ph_max < 6.0
 
