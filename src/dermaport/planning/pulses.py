@@ -345,13 +345,19 @@ def clip_train(text: str, *, sensitivity: str | None) -> tuple[PulseCheck, tuple
     """
     from dermaport.safety.pulse_limits import PulseLimitError
 
-    asked = check_train(text, sensitivity=sensitivity)
-    if asked.ok:
-        return asked, ()
-    step = asked.step
+    step = parse_electroporation(text)
+    static = _static_breaches(step)  # before the barrier model runs a train of any length
     fixed = {"pulse voltage", "open-circuit voltage", "pulse width"}
-    if isinstance(step, ModulatedCarrier) or {b.limit for b in asked.breaches} & fixed:
-        raise PulseLimitError(asked.breaches)
+    if {b.limit for b in static} & fixed:
+        raise PulseLimitError(static)
+    breaches = static
+    if not static:
+        asked = check_train(text, sensitivity=sensitivity)
+        if asked.ok:
+            return asked, ()
+        breaches = asked.breaches
+    if isinstance(step, ModulatedCarrier):
+        raise PulseLimitError(breaches)
     rates = [f for f in FREQUENCY_LEVELS_HZ if f <= step.frequency.si * (1 + 1e-12)]
     if not rates or rates[0] < step.frequency.si * (1 - 1e-12):
         rates.insert(0, step.frequency.si)
@@ -361,11 +367,30 @@ def clip_train(text: str, *, sensitivity: str | None) -> tuple[PulseCheck, tuple
         level = PulseLevel(step.voltage.si, step.width.si, rate, electrode)
         found = longest_passing(level, sensitivity=sensitivity, at_most_s=asked_s)
         if found is not None:
-            why = "; ".join(str(b) for b in asked.breaches)
-            warning = f"{asked.text!r} lowered to {found.text!r} to stay within the hard limits ({why})"
+            why = "; ".join(str(b) for b in breaches)
+            warning = f"{str(step)!r} lowered to {found.text!r} to stay within the hard limits ({why})"
             logger.info(warning)
             return found, (warning,)
-    raise PulseLimitError(asked.breaches)
+    raise PulseLimitError(breaches)
+
+
+def _static_breaches(step: Electroporation) -> tuple[PulseBreach, ...]:
+    """The limits a step breaks by its numbers alone (voltage, width, count, exposure, time)."""
+    s = step.schedule()
+    out = []
+    checks = [
+        ("open-circuit voltage", s.voltage_v, IEC_MAX_OPEN_CIRCUIT_V, "V", 1.0),
+        ("pulse voltage", s.voltage_v, MAX_PULSE_VOLTAGE_V, "V", 1.0),
+        ("pulse count", float(s.periods), float(MAX_PULSES), "pulses", 1.0),
+        ("exposure dose", s.exposure_dose_v_s, MAX_EXPOSURE_DOSE_V_S, "V·s", 1.0),
+        ("treatment time", s.duration_s, MAX_CURRENT_STEP_S, "min", 1 / 60),
+    ]
+    if isinstance(step, PulseTrain):
+        checks.append(("pulse width", step.width.si, MAX_PULSE_WIDTH_S, "ms", 1e3))
+    for limit, value, bound, unit, scale in checks:
+        if not value <= bound * (1 + 1e-12):
+            out.append(PulseBreach(limit, f"{value * scale:.3g} {unit}", f"{bound * scale:g} {unit}"))
+    return tuple(out)
 
 
 def longest_s(level: PulseLevel) -> float:
