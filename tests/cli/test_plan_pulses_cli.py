@@ -122,3 +122,24 @@ def test_client_plans_refuse_pulses_for_now(capsys: pytest.CaptureFixture[str]) 
         "electroporation",
     )
     one_line_error(code, err, 2, "--client plans current only for now")
+
+
+def test_simulate_warns_for_a_pulse_step_over_the_limits(capsys: pytest.CaptureFixture[str]) -> None:
+    """simulate predicts what it is given, but says plainly that plan and run refuse such a step."""
+    code, out, _ = run(
+        capsys,
+        "simulate",
+        "SAP",
+        "--concentration",
+        "3 %",
+        "--vehicle-ph",
+        "7",
+        "--step",
+        "electroporation 200 V 1 ms pulses at 1 Hz for 1 min cathode",
+        "--electrode-area",
+        "2 cm2",
+    )
+    assert code == 0
+    flat = " ".join(out.split())
+    assert "breaks the pulse hard limits (pulse voltage 200 V breaks the hard limit 150 V" in flat
+    assert "plan and run refuse it" in flat
