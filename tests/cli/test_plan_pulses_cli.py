@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import shlex
 from pathlib import Path
 
 import pytest
 
+from dermaport.cli.plan import plan_command
 from tests._cli import one_line_error, run
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -143,3 +145,17 @@ def test_simulate_warns_for_a_pulse_step_over_the_limits(capsys: pytest.CaptureF
     flat = " ".join(out.split())
     assert "breaks the pulse hard limits (pulse voltage 200 V breaks the hard limit 150 V" in flat
     assert "plan and run refuse it" in flat
+
+
+def test_the_help_text_example_runs_as_written(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The example in ``dermaport plan --help``, copied as a shell would read it, from the repository."""
+    doc = plan_command.__doc__ or ""
+    example = doc.split("e.g.")[-1].replace("\\\n", " ")
+    argv = shlex.split(example)
+    assert argv[:2] == ["dermaport", "plan"]
+    monkeypatch.chdir(EXAMPLES.parent)
+    code, out, err = run(capsys, *argv[1:])
+    assert code == 0, err
+    assert "electroporation 100 V 1 ms pulses at 0.5 Hz" in out

@@ -92,7 +92,7 @@ def _show_pulses(plan: Plan) -> None:
     )
     out.print(
         f"Model bounds (intact skin, porating): lowest load {b.min_load_ohm:.3g} Ω, "
-        f"peak {b.peak_current_mA:.3g} mA, "
+        f"peak {b.peak_current_mA / 1e3:.3g} A, "
         f"{b.pulse_charge_uC:.3g} µC and {b.pulse_energy_mJ:.3g} mJ a pulse (IEC 300 mJ), "
         f"temperature rise {b.temperature_rise_K:.3g} K (limit 60)"
     )
@@ -179,16 +179,18 @@ def plan_command(
     password_stdin: PasswordStdinOption = False,
     database_url: DatabaseUrlOption = None,
 ) -> None:
-    """Plan one session: protocol steps, electrode by physics, current and time within the hard limits.
+    r"""Plan one session: protocol steps, electrode by physics, current and time within the hard limits.
 
-    With --client, the plan is made from the client's latest stored screening and stored
-    (its id printed). Exits 1 with the reason when screening, a product or a limit refuses it.
+    With --client, the plan is made from the client's latest stored screening
+    and stored (its id printed). Exits 1 with the reason when screening, a
+    product or a limit refuses it.
 
-    --modality electroporation plans a pulse train instead of current, within the pulse hard
-    limits (IEC 60601-2-10 output, per-pulse charge and energy, temperature rise); e.g.
+    --modality electroporation plans a pulse train instead of current, within
+    the pulse hard limits (IEC 60601-2-10 output, per-pulse charge and energy,
+    temperature rise); e.g.
 
-      dermaport plan --answers examples/client.yaml --concern pigmentation --area face
-      --product sap-ampoule --modality electroporation
+      dermaport plan --answers examples/client.yaml --concern pigmentation \
+        --area face --product sap-ampoule --modality electroporation
     """
     if cream not in ("water-soluble", "oil-based"):
         raise InputError(f"--cream {cream!r} is not water-soluble or oil-based: e.g. --cream water-soluble")

@@ -76,6 +76,11 @@ class PulsePlan:
     warnings: tuple[str, ...]
 
 
+def _amount(value: float) -> str:
+    """An amount in µg/cm² as the refusal prints it: ``6.6e-06``, or ``less than 1e-09``."""
+    return f"{value:.2g}" if value >= 1e-9 else "less than 1e-09"
+
+
 def _refuse_no_pathway(
     active: Active,
     pathway: Pathway,
@@ -90,8 +95,9 @@ def _refuse_no_pathway(
         text = found.text
         p = predict(text)
         figure = (
-            f"; the engine predicts {p.reached('viable_epidermis'):.2g} µg/cm² into the viable epidermis "
-            f"and {p.total_ug_per_cm2:.2g} µg/cm² in all (the surface layers, as passive application) "
+            f"; the engine predicts {_amount(p.reached('viable_epidermis'))} µg/cm² into the viable "
+            f"epidermis and {_amount(p.total_ug_per_cm2)} µg/cm² in all (the surface layers, as passive "
+            "application) "
             f"for '{text}'"
         )
     return SafetyError(
@@ -154,7 +160,12 @@ def plan_pulses(
         )
     else:
         why = assessment.reason if assessment.electrode else f"by its charge at pH {ph:g}"
-        reason = f"{why}; unipolar pulses drive it from the {electrode}"
+        how = (
+            "their net charge drives the electroosmotic flow it rides"
+            if assessment.mechanism == "electroosmosis"
+            else "they drive it by electrophoresis"
+        )
+        reason = f"{why}; unipolar pulses from the {electrode}: {how}"
     calls = 0
     if target is not None and pulses is not None:
         raise InputError("give --target or --pulses, not both: the target search chooses the pulses")
