@@ -21,9 +21,18 @@ from dermaport.device.session_plan import plan_from_json
 from dermaport.errors import DermaportError, SafetyError
 from dermaport.planning.digest import plan_document
 from dermaport.planning.plan import Plan, make_plan
-from dermaport.planning.predictor import PredictionRequest, Predictor, engine_predictor
+from dermaport.planning.predictor import Prediction, PredictionRequest, Predictor, engine_predictor
 from dermaport.planning.products import adhoc_product, product_named
-from dermaport.planning.pulses import PULSE_ELECTRODE_AREA_CM2, check_train, levels
+from dermaport.planning.pulse_target import seek_pulses
+from dermaport.planning.pulses import (
+    PULSE_ELECTRODE_AREA_CM2,
+    SHORTEST_PULSE_STEP_S,
+    PulseLevel,
+    check_train,
+    levels,
+    longest_passing,
+    longest_s,
+)
 from dermaport.planning.settings import skin_for_area
 from dermaport.planning.standin import StandInPredictor
 from dermaport.planning.target import TargetUnreachableError, parse_target
@@ -160,11 +169,28 @@ def test_target_seeking_on_the_engine_meets_the_target_again_on_resimulation() -
         )
     )
     assert again.reached("viable_epidermis") >= 6.0
-    # the gentlest: no lower level of the scan, at its longest allowed train, met the target
+    # the gentlest: the level before it in the scan, at its longest allowed train, misses the target
     step = parse_electroporation(pulse_step(plan))
     assert isinstance(step, PulseTrain)
-    below = [lv for lv in levels("cathode", sensitivity="normal") if lv.voltage_v < step.voltage.si]
-    assert all(lv.voltage_v < step.voltage.si for lv in below)
+    scan = levels("cathode", sensitivity="normal")
+    index = next(
+        i for i, lv in enumerate(scan) if (lv.voltage_v, lv.width_s) == (step.voltage.si, step.width.si)
+    )
+    if index > 0:
+        longest = longest_passing(scan[index - 1], sensitivity="normal")
+        assert longest is not None
+        before = engine_predictor()(
+            PredictionRequest(
+                active=plan.product.active,
+                concentration=plan.product.concentration,
+                steps=(longest.text,),
+                vehicle_ph=plan.product.ph,
+                skin=skin_for_area("face"),
+                electrode_area_m2=PULSE_ELECTRODE_AREA_CM2 * 1e-4,
+                buffer=plan.product.buffer,
+            )
+        )
+        assert before.reached("viable_epidermis") < 6.0 or not 4.0 <= before.vehicle_ph_max <= 8.0
 
 
 def test_an_unreachable_target_names_what_binds() -> None:
@@ -249,3 +275,41 @@ def test_random_requests_on_the_real_engine_are_planned_within_limits() -> None:
         assert math.isfinite(plan.predicted.total_ug_per_cm2)
         made += 1
     assert made >= 2
+
+
+def _fake(amount: float, ph_max: float = 7.0) -> Prediction:
+    return Prediction(0.0, amount, 0.0, 0.0, amount, 7.0, 7.0, ph_max, ph_max, 0.0, None, "fake")
+
+
+def test_the_scan_assumes_nothing_across_levels_and_refines_time_on_the_first_that_meets() -> None:
+    """Delivery that falls with voltage above 60 V: the scan must stop at 60 V, then shorten."""
+    scan = [PulseLevel(v, 1e-3, 0.5, "cathode") for v in (50.0, 60.0, 80.0)]
+    calls: list[str] = []
+
+    def evaluate(text: str) -> Prediction:
+        calls.append(text)
+        step = parse_electroporation(text)
+        rate = {50.0: 0.001, 60.0: 0.02, 80.0: 0.005}[step.voltage.si]  # µg/cm² per pulse
+        return _fake(rate * step.schedule().periods)
+
+    found = seek_pulses(parse_target("3 ug/cm2 viable_epidermis"), scan, evaluate, sensitivity="normal")
+    step = parse_electroporation(found.trial.check.text)
+    assert step.voltage.si == 60.0
+    assert step.schedule().periods * 0.02 >= 3.0
+    shorter = parse_electroporation(scan[1].step(found.trial.check.duration_s - 15.0))
+    assert shorter.schedule().periods * 0.02 < 3.0  # the shortest time on the grid
+    assert found.calls == len(set(calls))
+    assert not any(" 80 V " in c for c in calls)  # levels above the first that meets are not tried
+
+
+def test_levels_are_ordered_gentlest_first_and_within_the_limits() -> None:
+    scan = levels("cathode", sensitivity="normal")
+    assert scan
+    keys = [(lv.voltage_v, lv.width_s) for lv in scan]
+    assert keys == sorted(keys)
+    for lv in scan:
+        assert check_train(lv.step(SHORTEST_PULSE_STEP_S), sensitivity="normal").ok
+        top = longest_s(lv)
+        assert top <= MAX_CURRENT_STEP_S
+        assert top * lv.frequency_hz <= MAX_PULSES
+        assert lv.voltage_v * lv.width_s * top * lv.frequency_hz <= MAX_EXPOSURE_DOSE_V_S + 1e-9
