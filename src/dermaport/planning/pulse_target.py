@@ -13,7 +13,8 @@ vehicle pH within 4–8) as the upper end. As in the galvanic search, the one as
 a level: a longer train delivers at least what a shorter one did and drifts the pH further.
 
 When no level reaches the target, :class:`~dermaport.planning.target.TargetUnreachableError`
-names what binds and the best figure found within the pH limit. Every engine call is counted.
+names what binds and the best figure found within the pH limit (the train that delivered most
+but left 4–8 is shortened to the longest that keeps it). Every engine call is counted.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from dermaport.planning.pulses import (
     prediction_breaches,
 )
 from dermaport.planning.target import Target, TargetUnreachableError
+from dermaport.protocol.pulses import PulseTrain
 from dermaport.safety.limits import check_vehicle_ph
 
 __all__ = ["PulseSeekResult", "PulseTrial", "longest_pulse_within_ph", "seek_pulses"]
@@ -159,6 +161,15 @@ def longest_pulse_within_ph(
 def _unreachable(search: _PulseSearch, levels: list[PulseLevel]) -> TargetUnreachableError:
     target = search.target
     assert target is not None
+    outside = [t for t in search.trials.values() if not t.ph_ok]
+    if outside:  # the best figure within the pH limit: shorten the best train that left it
+        top = max(outside, key=lambda t: t.delivered_ug_per_cm2)
+        step = top.check.step
+        if isinstance(step, PulseTrain):
+            level = PulseLevel(
+                step.voltage.si, step.width.si, step.frequency.si, None if step.bipolar else step.electrode
+            )
+            search.within_ph(level, top.check.duration_s - PULSE_TIME_STEP_S)
     within = [t for t in search.trials.values() if t.ph_ok]
     best = max(within, key=lambda t: t.delivered_ug_per_cm2, default=None)
     binding = ["pulse limits (IEC 60601-2-10 output, per-pulse charge and energy, temperature rise)"]
