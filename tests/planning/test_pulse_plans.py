@@ -313,3 +313,34 @@ def test_levels_are_ordered_gentlest_first_and_within_the_limits() -> None:
         assert top <= MAX_CURRENT_STEP_S
         assert top * lv.frequency_hz <= MAX_PULSES
         assert lv.voltage_v * lv.width_s * top * lv.frequency_hz <= MAX_EXPOSURE_DOSE_V_S + 1e-9
+
+
+def test_a_cation_goes_under_the_anode() -> None:
+    plan = pulse_plan(engine_predictor(), product=product_named("copper-peptide-ampoule"), concern="wrinkles")
+    assert plan.electrode == "anode"
+    assert pulse_step(plan).endswith(" anode")
+    assert_within_limits(plan)
+
+
+def test_a_bipolar_train_asked_for_an_anion_is_planned_with_a_warning() -> None:
+    plan = pulse_plan(
+        engine_predictor(), pulses="electroporation bipolar 90 V 1 ms pulses at 0.5 Hz for 2 min"
+    )
+    assert plan.electrode is None
+    assert any("a bipolar train drives" in w and "nowhere (no net charge)" in w for w in plan.warnings)
+    assert_within_limits(plan)
+
+
+def test_a_mid_size_active_the_ltrs_admit_is_planned_with_lombrys_caveat() -> None:
+    """50 kDa HA (11 nm) is above the iontophoresis size rule but fits the 20 nm LTRs (H ≈ 0.03)."""
+    plan = pulse_plan(
+        engine_predictor(),
+        product=adhoc_product("hyaluronic_acid_50kda", "0.5 %", 6.5),
+        concern="hydration",
+        electrode_material="ag-agcl",  # unbuffered under an inert cathode the film reaches pH 12
+    )
+    assert plan.electrode == "cathode"
+    assert any("Lombry 2000" in w for w in plan.warnings)
+    assert plan.pulse is not None
+    assert 0 < plan.pulse.pathway.ltr_hindrance < 0.1
+    assert_within_limits(plan)
