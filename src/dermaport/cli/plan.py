@@ -12,7 +12,7 @@ from dermaport.cli.records import DatabaseUrlOption
 from dermaport.cli.sessions import PasswordStdinOption, UserOption, store_plan
 from dermaport.errors import InputError
 from dermaport.planning.digest import plan_document
-from dermaport.planning.plan import Plan, make_plan
+from dermaport.planning.plan import MODALITIES, Plan, make_plan
 from dermaport.planning.predictor import Predictor, engine_predictor
 from dermaport.planning.products import Product, choose_product, parse_buffer
 from dermaport.planning.target import parse_target
@@ -48,7 +48,9 @@ def _show(plan: Plan) -> None:
         out.print(f"Buffer: {plan.product.buffer}")
     for i, step in enumerate(plan.steps, start=1):
         out.print(f"  {i}. {step}")
-    if plan.electrode:
+    if plan.pulse is not None:
+        _show_pulses(plan)
+    elif plan.electrode:
         out.print(
             f"Product under the [bold]{plan.electrode}[/bold] ({plan.electrode_material} electrode): "
             f"{plan.polarity_reason}\n"
@@ -72,6 +74,37 @@ def _show(plan: Plan) -> None:
         out.print(f"[yellow]warning:[/] {w}")
     for r in plan.requirements:
         out.print(f"[magenta]before the session:[/] {r}")
+
+
+def _show_pulses(plan: Plan) -> None:
+    pulse = plan.pulse
+    assert pulse is not None
+    out = console()
+    b = pulse.check.bounds
+    where = (
+        f"under the [bold]{pulse.electrode}[/bold]" if pulse.electrode else "on a [bold]bipolar[/bold] train"
+    )
+    out.print(f"Product {where} ({plan.electrode_material} electrode): {pulse.polarity_reason}")
+    out.print(
+        f"Pulses: {pulse.check.pulses} over {plan.duration_s:g} s on a {plan.electrode_area_cm2:g} cm² "
+        "electrode; "
+        f"exposure {pulse.check.step.schedule().exposure_dose_v_s:.3g} V·s (limit 100)"
+    )
+    out.print(
+        f"Model bounds (intact skin, porating): lowest load {b.min_load_ohm:.3g} Ω, "
+        f"peak {b.peak_current_mA / 1e3:.3g} A, "
+        f"{b.pulse_charge_uC:.3g} µC and {b.pulse_energy_mJ:.3g} mJ a pulse (IEC 300 mJ), "
+        f"temperature rise {b.temperature_rise_K:.3g} K (limit 60)"
+    )
+    out.print(f"Pathway: {pulse.pathway.describe()}")
+    sim = pulse.prediction.simulation
+    summary = getattr(sim, "electroporation", None)
+    if summary is not None:
+        out.print(
+            f"Barrier (engine): resistance down to {summary.sc_resistance_min_ratio:.3g} of intact, "
+            f"{summary.sc_resistance_end_ratio:.3g} at the end; "
+            f"LTR area up to {summary.ltr_area_fraction_max:.2g}"
+        )
 
 
 def plan_command(
@@ -119,6 +152,21 @@ def plan_command(
             "--buffer", help="The product's buffer, e.g. 'citrate 50 mM' (replaces the product's own)."
         ),
     ] = None,
+    modality: Annotated[
+        str,
+        typer.Option(
+            "--modality",
+            help="iontophoresis (current, the default) or electroporation (high-voltage pulses).",
+        ),
+    ] = "iontophoresis",
+    pulses: Annotated[
+        str | None,
+        typer.Option(
+            "--pulses",
+            help="A pulse train to plan, e.g. 'electroporation 100 V 1 ms pulses at 0.5 Hz for 5 min' "
+            "(held to the hard limits: lowered or refused; implies --modality electroporation).",
+        ),
+    ] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     today: TodayOption = None,
     client: Annotated[
@@ -131,10 +179,18 @@ def plan_command(
     password_stdin: PasswordStdinOption = False,
     database_url: DatabaseUrlOption = None,
 ) -> None:
-    """Plan one session: protocol steps, electrode by physics, current and time within the hard limits.
+    r"""Plan one session: protocol steps, electrode by physics, current and time within the hard limits.
 
-    With --client, the plan is made from the client's latest stored screening and stored
-    (its id printed). Exits 1 with the reason when screening, a product or a limit refuses it.
+    With --client, the plan is made from the client's latest stored screening
+    and stored (its id printed). Exits 1 with the reason when screening, a
+    product or a limit refuses it.
+
+    --modality electroporation plans a pulse train instead of current, within
+    the pulse hard limits (IEC 60601-2-10 output, per-pulse charge and energy,
+    temperature rise); e.g.
+
+      dermaport plan --answers examples/client.yaml --concern pigmentation \
+        --area face --product sap-ampoule --modality electroporation
     """
     if cream not in ("water-soluble", "oil-based"):
         raise InputError(f"--cream {cream!r} is not water-soluble or oil-based: e.g. --cream water-soluble")
@@ -143,9 +199,22 @@ def plan_command(
             f"--electrode-material {electrode_material!r} is not inert or ag-agcl: "
             "e.g. --electrode-material ag-agcl"
         )
+    if modality not in MODALITIES:
+        raise InputError(
+            f"--modality {modality!r} is not one of {', '.join(MODALITIES)}: e.g. --modality electroporation"
+        )
+    if pulses is not None:
+        modality = "electroporation"
+    if target is not None and pulses is not None:
+        raise InputError("give --target or --pulses, not both: the target search chooses the pulses")
     if not concern or not area:
         raise InputError("give --concern and --area: e.g. --concern hydration --area face")
     if client is not None:
+        if modality != "iontophoresis":
+            raise InputError(
+                "--client plans current only for now (the sessions service runs galvanic devices): "
+                "plan pulses with --answers FILE --modality electroporation"
+            )
         if answers is not None:
             raise InputError("--client plans from the client's stored screening: leave out --answers")
         _product(product, active, concentration, ph)  # names what is missing or contradicts
@@ -188,6 +257,8 @@ def plan_command(
         electrode_material=electrode_material,
         cream=cream,
         buffer=buffer,
+        modality=modality,
+        pulses=pulses,
     )
     if json_output:
         print_json(plan_document(plan, result))

@@ -26,6 +26,19 @@ HELP = (
 )
 
 
+def _pulse_limit_warnings(text: str, area_cm2: float) -> list[str]:
+    """A pulse step's hard-limit breaches on ``area_cm2`` (cm²): simulate predicts, plan and run refuse."""
+    if not text.strip().lower().startswith("electroporation"):
+        return []
+    from dermaport.planning.pulses import check_train
+
+    check = check_train(text, sensitivity="normal", area_cm2=area_cm2)
+    if check.ok:
+        return []
+    breaches = "; ".join(str(b) for b in check.breaches)
+    return [f"{text!r} on {area_cm2:g} cm² breaks the pulse hard limits ({breaches}): plan and run refuse it"]
+
+
 def command(
     active: Annotated[str, typer.Argument(help="Library name or alias, or a .toml data file.")],
     concentration: Annotated[str, typer.Option(help="Product concentration: '3 %', '10 mg/mL' or '25 mM'.")],
@@ -147,5 +160,8 @@ def _print(result: SimulationResult, plot: Path | None) -> None:
             else "buffer the product or use Ag/AgCl electrodes"
         )
         out.print(f"[bold red]warning:[/] the vehicle pH leaves 4-8: {remedy}")
+    for text in result.steps:
+        for line in _pulse_limit_warnings(text, result.electrode_area_cm2):
+            out.print(f"[bold red]warning:[/] {line}")
     if plot is not None:
         out.print(f"plot written to {plot}")

@@ -34,7 +34,15 @@ from dermaport.physics.electroporation import BarrierModel, BarrierState
 from dermaport.protocol.pulses import Electroporation, ModulatedCarrier, PulseSchedule, PulseTrain
 from dermaport.safety.pulse_limits import PulseSetting, check_pulse_setting, enforce_pulse
 
-__all__ = ["PULSE_SOLUTION", "PulseBounds", "PulseSegment", "barrier_after", "pulse_bounds", "pulse_segment"]
+__all__ = [
+    "PULSE_SOLUTION",
+    "PulseBounds",
+    "PulseSegment",
+    "barrier_after",
+    "pulse_bounds",
+    "pulse_segment",
+    "pulse_setting",
+]
 
 #: What goes under the electrodes of a pulse step when the plan names no product.
 PULSE_SOLUTION = "the product (ampoule)"
@@ -187,7 +195,8 @@ def pulse_bounds(
     )
 
 
-def _setting(step: Electroporation, bounds: PulseBounds, area_cm2: float) -> PulseSetting:
+def pulse_setting(step: Electroporation, bounds: PulseBounds, area_cm2: float) -> PulseSetting:
+    """``step`` as the hard limits check it, with the model's ``bounds`` over ``area_cm2`` (cm²)."""
     s = step.schedule()
     if isinstance(step, ModulatedCarrier):
         half = 0.5 / step.carrier.si
@@ -251,7 +260,7 @@ def pulse_segment(
                 f"'{text} anode' (or make it bipolar: 'electroporation bipolar …')"
             )
     bounds = pulse_bounds(schedule, electrode_area_cm2, start=start)
-    enforce_pulse(check_pulse_setting(_setting(step, bounds, electrode_area_cm2)))
+    enforce_pulse(check_pulse_setting(pulse_setting(step, bounds, electrode_area_cm2)))
     return PulseSegment(
         index=index,
         step=text,

@@ -13,12 +13,13 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from dermaport.errors import SafetyError
+from dermaport.errors import InputError, SafetyError
 from dermaport.library import Active, assess, load_actives, load_skin
+from dermaport.planning.electroporation import PulsePlan, plan_pulses
 from dermaport.planning.predictor import Prediction, PredictionRequest, Predictor, vehicle_ph_range
 from dermaport.planning.products import (
     Product,
@@ -28,6 +29,7 @@ from dermaport.planning.products import (
     suggest_buffer,
     with_buffer,
 )
+from dermaport.planning.pulses import PULSE_ELECTRODE_AREA_CM2
 from dermaport.planning.settings import (
     AREA_SETTINGS,
     DESINCRUSTATION_DENSITY_MA_PER_CM2,
@@ -60,7 +62,10 @@ from dermaport.safety.limits import (
 from dermaport.safety.patch_test import PatchTest, patch_test_status
 from dermaport.safety.screening import ScreeningResult, require_for_steps
 
-__all__ = ["Plan", "make_plan"]
+__all__ = ["MODALITIES", "Plan", "make_plan"]
+
+#: What a plan delivers with: current (iontophoresis) or high-voltage pulses (electroporation).
+MODALITIES = ("iontophoresis", "electroporation")
 
 logger = logging.getLogger(__name__)
 
@@ -95,6 +100,10 @@ class Plan:
     concern_served: bool = True
     #: The charge the current steps deliver, ramps counted (the waveform's trapezoid), mA·min.
     expected_dose_ma_min: float = 0.0
+    #: ``iontophoresis`` (current) or ``electroporation`` (a pulse train).
+    modality: str = "iontophoresis"
+    #: The pulse step planned (electroporation only).
+    pulse: PulsePlan | None = None
 
     @property
     def current_ma(self) -> float:
@@ -135,6 +144,8 @@ class Plan:
             "concern": self.concern,
             "concern_served": self.concern_served,
             "expected_dose_mA_min": round(self.expected_dose_ma_min, 6),
+            "modality": self.modality,
+            "pulses": _pulse_json(self.pulse),
             "target": (
                 {
                     "amount_ug_per_cm2": self.target.amount_ug_per_cm2,
@@ -146,6 +157,16 @@ class Plan:
                 else None
             ),
         }
+
+
+def _pulse_json(pulse: PulsePlan | None) -> dict[str, Any] | None:
+    if pulse is None:
+        return None
+    return {
+        **pulse.check.to_json(),
+        "pathway": pulse.pathway.to_json(),
+        "polarity_reason": pulse.polarity_reason,
+    }
 
 
 def _ion_step(electrode: str, density: float, seconds: float) -> str:
@@ -205,13 +226,24 @@ def make_plan(
     patch_tests: Iterable[PatchTest] = (),
     session_at: dt.datetime | None = None,
     buffer: str | None = None,
+    modality: str = "iontophoresis",
+    pulses: str | None = None,
 ) -> Plan:
     """Plan one session for a screened client; raises SafetyError with the reason when refused.
 
     ``buffer`` (``"citrate 50 mM"``) replaces the product's own buffer for this plan;
     ``electrode_material`` is ``inert`` or ``ag-agcl``. ``product.active`` may be a library
-    name or the path of an active's data file.
+    name or the path of an active's data file. ``modality`` ``electroporation`` plans a pulse
+    train instead of current (:mod:`dermaport.planning.electroporation`); ``pulses`` is a pulse
+    step asked for (``"electroporation 100 V 1 ms pulses at 0.5 Hz for 5 min"``), held to the
+    hard limits (clipped or refused), and implies that modality.
     """
+    if pulses is not None and modality == "iontophoresis":
+        modality = "electroporation"
+    if modality not in MODALITIES:
+        raise InputError(
+            f"modality {modality!r} is not one of {', '.join(MODALITIES)}: e.g. --modality electroporation"
+        )
     protocol = find_protocol(concern, area)
     area, concern = fold_name(area), fold_name(concern)
     _screened(screening, area)
@@ -236,9 +268,9 @@ def make_plan(
         skin_isoelectric_point=skin.isoelectric_point,
         skin_pi_source=skin.entry.isoelectric_point.source,
     )
-    if not assessment.suitable:
+    if not assessment.suitable and modality == "iontophoresis":
         raise SafetyError(f"refused: {active.display_name} cannot be delivered: {assessment.reason}")
-    if assessment.electromigration_negligible:
+    if assessment.electromigration_negligible and modality == "iontophoresis":
         warnings.append(
             "the active is too large to migrate: expect mostly passive and electroosmotic delivery"
         )
@@ -256,6 +288,65 @@ def make_plan(
         )
 
     before = [s.replace("water-soluble", cream) if s.startswith("massage") else s for s in protocol.before]
+    if modality == "electroporation":
+        if protocol.delivery == "passive":
+            raise SafetyError(
+                f"refused: no pulses on the {area}: {placement.note}; its protocol applies the product "
+                "without current or pulses"
+            )
+        check_path(placement)
+        require_for_steps(screening, ("electroporation",))  # the high-voltage contraindications, first
+        if protocol.desincrustation:
+            warnings.append(
+                "desincrustation left out: a pulse session runs on the pulse generator alone "
+                "(desincrustation is galvanic: give it as a session of its own)"
+            )
+
+        def predict(step: str) -> Prediction:
+            return predictor(replace(request(step), electrode_area_m2=PULSE_ELECTRODE_AREA_CM2 * 1e-4))
+
+        pulse = plan_pulses(
+            active,
+            assessment,
+            ph=product.ph,
+            sensitivity=sensitivity,
+            predict=predict,
+            target=target,
+            pulses=pulses,
+            ph_remedy=lambda e: _ph_remedy(product, e, electrode_material),
+        )
+        at = session_at or dt.datetime.combine(screening.today, dt.time())
+        status = patch_test_status(patch_tests, product=product.name, at=at)
+        predicted = pulse.prediction
+        plan = Plan(
+            protocol=protocol,
+            area=area,
+            product=product,
+            steps=(*before, pulse.check.text, *protocol.after),
+            electrode=pulse.electrode,
+            density_ma_per_cm2=0.0,
+            electrode_area_cm2=PULSE_ELECTRODE_AREA_CM2,
+            duration_s=pulse.check.duration_s,
+            charge_dose_ma_min=0.0,
+            predicted=predicted,
+            warnings=(*warnings, *pulse.warnings, placement.note),
+            requirements=() if status.may_start else (status.reason,),
+            polarity_reason=pulse.polarity_reason,
+            placement=placement.note,
+            verdict=screening.verdict.value,
+            skin_sensitivity=sensitivity,
+            target=target,
+            target_delivered_ug_per_cm2=predicted.reached(target.layer) if target else None,
+            engine_calls=pulse.calls,
+            electrode_material=electrode_material,
+            concern=concern,
+            concern_served=note is None,
+            modality=modality,
+            pulse=pulse,
+        )
+        require_for_steps(screening, plan.steps)
+        logger.info("plan %s on %s: %s", protocol.name, area, pulse.check.text)
+        return plan
     current_steps: list[Iontophoresis | Desincrustation] = []
     area_cm2 = setting.electrode_area_cm2
     if protocol.delivery == "passive":

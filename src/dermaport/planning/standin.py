@@ -8,7 +8,8 @@ alkaline at the cathode) unless the electrode is buffered or Ag/AgCl (a product'
 a quarter). It is monotone in time and
 current (the real engine need not be, and the target search does not rely on it), its charge
 is the waveform's trapezoid (:mod:`dermaport.protocol.waveform`, as the engine's and the
-device's), and it can sleep to mimic the real engine's cost. Planning never uses it unless it
+device's), and it can sleep to mimic the real engine's cost. A pulse step counts as passive
+application for its length (no drift of the pH). Planning never uses it unless it
 is passed in.
 """
 
@@ -20,6 +21,7 @@ from typing import Any
 
 from dermaport.library import assess, load_actives
 from dermaport.planning.predictor import Prediction
+from dermaport.protocol.pulses import parse_electroporation
 from dermaport.protocol.steps import Iontophoresis, Passive, parse_step
 from dermaport.protocol.waveform import current_waveform
 from dermaport.units import parse_concentration
@@ -52,6 +54,10 @@ class StandInPredictor:
         scale = parse_concentration(request.concentration).value_si / 0.03
         charge = signed = total = 0.0
         for text in request.steps:
+            if text.strip().lower().startswith("electroporation"):  # as passive for its length
+                duration_s = parse_electroporation(text).schedule().duration_s
+                total += self.passive_ug_per_cm2_per_min * duration_s / 60.0 * scale
+                continue
             step = parse_step(text)
             if isinstance(step, Iontophoresis):
                 wave = current_waveform(step, electrode_area_m2=request.electrode_area_m2)
