@@ -108,24 +108,6 @@ def test_bad_input_is_one_line(capsys: pytest.CaptureFixture[str], extra: list[s
     one_line_error(code, err, 2, fragment)
 
 
-def test_client_plans_refuse_pulses_for_now(capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = run(
-        capsys,
-        "plan",
-        "--client",
-        "1",
-        "--concern",
-        "pigmentation",
-        "--area",
-        "face",
-        "--product",
-        "sap-ampoule",
-        "--modality",
-        "electroporation",
-    )
-    one_line_error(code, err, 2, "--client plans current only for now")
-
-
 def test_simulate_warns_for_a_pulse_step_over_the_limits(capsys: pytest.CaptureFixture[str]) -> None:
     """simulate predicts what it is given, but says plainly that plan and run refuse such a step."""
     code, out, _ = run(

@@ -23,9 +23,11 @@ from dermaport.planning.standin import StandInPredictor
 from dermaport.records.database import Database
 from dermaport.records.documents import verify_session_digests
 from dermaport.records.models import SessionDocument, TreatmentSession
+from dermaport.safety.pulse_contraindications import PULSE_QUESTIONS
 from dermaport.sessions import SessionService, SimulatedDevices
 from dermaport.web import create_app
 from tests._cli import one_line_error
+from tests.safety.helpers import OK_ANSWERS
 from tests.web.conftest import PASSWORD, Api
 from tests.web.flow import ready_client
 
@@ -96,6 +98,38 @@ def test_plan_run_list_show_from_the_command_line(
     code, out, err = _cli(capsys, "sessions", "show", str(result["session_id"]), *url)
     assert code == 0, err
     assert "complete" in out
+
+
+def test_a_pulse_plan_for_a_client_on_record_from_the_command_line_runs_its_pulses(
+    api: Api, fast_cli: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ready = ready_client(api, answers={**OK_ANSWERS, **{q.id: False for q in PULSE_QUESTIONS}})
+    url = ["--database-url", api.database.url]
+    who = ["--user", "practitioner", "--password-stdin"]
+    asked = ["--concern", "pigmentation", "--area", "face", "--product", "sap-ampoule"]
+    pulses = ["--pulses", "electroporation 80 V 1 ms pulses at 0.5 Hz for 1 min"]
+    code, out, err = _cli(
+        capsys, "plan", "--client", str(ready.client_id), *asked, *pulses, *who, *url, stdin=PASSWORD + "\n"
+    )
+    assert code == 0, err
+    assert "electroporation 80 V 1 ms pulses at 0.5 Hz for 1 min" in out
+    plan_id = int(out.split()[1])
+    code, out, err = _cli(
+        capsys,
+        "run",
+        "--client",
+        str(ready.client_id),
+        "--plan-id",
+        str(plan_id),
+        *who,
+        *url,
+        "--json",
+        stdin=PASSWORD + "\n",
+    )
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["status"] == "complete", result
+    assert result["pulse_count"] == 30
 
 
 def test_a_run_for_a_client_needs_a_signed_in_user_and_refuses_what_the_checks_refuse(

@@ -210,11 +210,6 @@ def plan_command(
     if not concern or not area:
         raise InputError("give --concern and --area: e.g. --concern hydration --area face")
     if client is not None:
-        if modality != "iontophoresis":
-            raise InputError(
-                "--client plans current only for now (the sessions service runs galvanic devices): "
-                "plan pulses with --answers FILE --modality electroporation"
-            )
         if answers is not None:
             raise InputError("--client plans from the client's stored screening: leave out --answers")
         _product(product, active, concentration, ph)  # names what is missing or contradicts
@@ -227,6 +222,8 @@ def plan_command(
             ph=ph,
             target=target,
             electrode_material=electrode_material,
+            modality=modality,
+            pulses=pulses,
         )
         store_plan(
             client_id=client,

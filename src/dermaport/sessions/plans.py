@@ -49,6 +49,7 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 _Word = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=r"^[^\x00]*$")]
+_Train = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^[^\x00]*$")]
 
 
 class PlanIn(BaseModel):
@@ -64,6 +65,11 @@ class PlanIn(BaseModel):
     ph: _Word | None = None
     target: _Word | None = None
     electrode_material: _Word = "inert"
+    #: ``iontophoresis`` (current) or ``electroporation`` (a pulse train within the hard limits).
+    modality: _Word = "iontophoresis"
+    #: A pulse train asked for (e.g. ``electroporation 80 V 1 ms pulses at 0.5 Hz for 3 min``):
+    #: lowered or refused by the hard limits; implies ``modality`` electroporation.
+    pulses: _Train | None = None
 
     @model_validator(mode="after")
     def _one_product(self) -> PlanIn:
@@ -74,6 +80,8 @@ class PlanIn(BaseModel):
                 'give "product" (e.g. "sap-ampoule"), or "active" and "concentration" '
                 '(e.g. "active": "SAP", "concentration": "3 %")'
             )
+        if self.target is not None and self.pulses is not None:
+            raise ValueError('give "target" or "pulses", not both: the target search chooses the pulses')
         return self
 
 
@@ -134,6 +142,8 @@ def create_plan(
         predictor=predictor,
         target=parse_target(data.target) if data.target is not None else None,
         electrode_material=data.electrode_material,
+        modality="electroporation" if data.pulses is not None else data.modality,
+        pulses=data.pulses,
     )
     with database.transaction() as db:
         client_of_clinic(db, actor, client_id)
