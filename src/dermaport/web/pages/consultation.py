@@ -18,6 +18,7 @@ from dermaport.errors import InputError
 from dermaport.records import clients, clinical
 from dermaport.records.access import Permission
 from dermaport.records.schemas import ScreeningIn
+from dermaport.safety.modalities import extra_questions
 from dermaport.safety.outcomes import Outcome
 from dermaport.safety.questionnaire import QUESTIONS, Question
 from dermaport.safety.screening import ScreeningResult, screen
@@ -50,10 +51,16 @@ VERDICT_WORDS = {
 }
 
 
+def _all_questions() -> tuple[Question, ...]:
+    """The questionnaire, then the questions a modality adds (electroporation's), each once."""
+    asked = {q.id for q in QUESTIONS}
+    return QUESTIONS + tuple(q for q in extra_questions() if q.id not in asked)
+
+
 def answers_from_form(form: dict[str, str]) -> dict[str, Any]:
     """The questionnaire's answers from the form (``yes``/``no`` → booleans; blank → missing, but text)."""
     answers: dict[str, Any] = {}
-    for q in QUESTIONS:
+    for q in _all_questions():
         raw = form.get(q.id, "").strip()
         if q.kind == "text" and q.id in form:
             answers[q.id] = raw  # free text: an empty box is an answer (nothing to add)
@@ -84,11 +91,12 @@ def verdict_json(result: ScreeningResult) -> dict[str, Any]:
 
 
 def _form_context(client_id: int, client: Any, form: dict[str, str]) -> dict[str, Any]:
-    questions: list[Question] = list(QUESTIONS)
+    questions: list[Question] = list(_all_questions())
     return {
         "title": f"Consultation: {client.contact.given_name} {client.contact.family_name}",
         "client": client,
         "questions": questions,
+        "first_extra": questions[len(QUESTIONS)].id if len(questions) > len(QUESTIONS) else None,
         "values": form,
         "action": f"/clients/{client_id}/consultation",
     }
@@ -132,7 +140,7 @@ def consultation_save(
         if isinstance(exc, ValidationError):
             context["errors"] = field_errors(exc, prefix="answers.")
         else:
-            bad = next((q.id for q in QUESTIONS if q.id in str(exc)), "form")
+            bad = next((q.id for q in _all_questions() if q.id in str(exc)), "form")
             context["errors"] = {bad: str(exc)}
         return page(request, "consultation.html", context, actor=actor, status_code=422)
     return redirect(f"/clients/{client_id}?screened={stored.id}#screenings")

@@ -253,6 +253,7 @@ def plan_create(request: Request, client_id: ClientId, actor: BriefPageActor, fo
             area=form.get("area", ""),
             product=lot["product"],
             target=form.get("target", "").strip() or None,
+            modality=form.get("modality") or "iontophoresis",
         )
         stored = create_plan(service.database, actor, client_id, data, predictor=service.predictor)
     except ValidationError as exc:
