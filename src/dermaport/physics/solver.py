@@ -142,12 +142,13 @@ def speciation(chain: Chain, ph: Array, kw: float) -> tuple[Array, Array]:
     slope = np.empty_like(alpha)
     if reg:
         parent = mi.parent[:reg]
+        group = _groups(chain)
         logw = mi.log_weight[:reg, None] + mi.lost[:reg, None] * ph[None, :]
         top = np.maximum.reduceat(logw, mi.starts, axis=0)
         w = 10.0 ** (logw - top[parent])
-        norm = np.add.reduceat(w, mi.starts, axis=0)
+        norm = group @ w  # per-species sums over its charge states
         a = w / norm[parent]
-        zbar = np.add.reduceat(a * mi.z[:reg, None], mi.starts, axis=0)
+        zbar = group @ (a * mi.z[:reg, None])
         alpha[:reg] = a
         slope[:reg] = _LN10 * a * (zbar[parent] - mi.z[:reg, None])
     h = 10.0 ** (3.0 - ph)
@@ -155,6 +156,24 @@ def speciation(chain: Chain, ph: Array, kw: float) -> tuple[Array, Array]:
     alpha[reg], alpha[reg + 1] = h, oh
     slope[reg], slope[reg + 1] = -_LN10 * h, _LN10 * oh
     return alpha, slope
+
+
+@cache
+def _groups(chain: Chain) -> Array:
+    """(S, reg) 1 where a charge state belongs to a species: sums over charge states as one product.
+
+    The same sums as ``np.add.reduceat(x, micro.starts, axis=0)``, in a fraction of its time on
+    arrays of this size.
+    """
+    mi = chain.micro
+    reg = mi.proton
+    ends = np.append(mi.starts[1:], reg)
+    if np.any(ends <= mi.starts):
+        raise ValueError("every species needs at least one charge state, in order")
+    group = np.zeros((mi.starts.size, reg))
+    for g, (a, b) in enumerate(zip(mi.starts.tolist(), ends.tolist(), strict=True)):
+        group[g, a:b] = 1.0
+    return group
 
 
 def _buffer(chain: Chain, ph: Array) -> tuple[Array, Array]:
@@ -375,7 +394,7 @@ def _per_unit(chain: Chain, alpha: Array, slope: Array) -> Array:
     reg = chain.micro.proton
     w = _state_weights(chain)
     stacked = np.concatenate((w * alpha[:reg, None, :], w * slope[:reg, None, :]), axis=1)
-    return np.asarray(np.add.reduceat(stacked, chain.micro.starts, axis=0))
+    return np.asarray((_groups(chain) @ stacked.reshape(reg, -1)).reshape(-1, 6, chain.n_cells))
 
 
 def _storage(
