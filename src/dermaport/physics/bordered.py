@@ -62,9 +62,18 @@ class BorderedBandedSystem:
         """Write band entries at flat ``positions`` (from :meth:`band_position`) in one go."""
         self._flat[positions] = values
 
+    @staticmethod
+    def discarded(size: int, half_bandwidth: int) -> int:
+        """A flat position that :meth:`accumulate_band` drops: for entries that stand for nothing."""
+        return size * (3 * half_bandwidth + 1)
+
     def accumulate_band(self, positions: IntArray, values: Array) -> None:
-        """Set the band to the sums of ``values`` at flat ``positions`` (repeats add up)."""
-        self._flat[:] = np.bincount(positions, weights=values, minlength=self._flat.size)
+        """Set the band to the sums of ``values`` at flat ``positions`` (repeats add up).
+
+        Values at :meth:`discarded` are dropped.
+        """
+        size = self._flat.size
+        self._flat[:] = np.bincount(positions, weights=values, minlength=size + 1)[:size]
 
     def make_identity_row(self, row: int) -> None:
         """Replace band row ``row`` by the identity (a pinned unknown)."""

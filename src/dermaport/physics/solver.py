@@ -211,44 +211,47 @@ class _Layout:
 
 def _entry_pairs(
     chain: Chain, cell: NDArray[np.int64], face: NDArray[np.int64]
-) -> list[tuple[NDArray[np.int64], NDArray[np.int64]]]:
-    """(rows, cols) of every band entry, in the order :func:`_assemble` writes the values."""
+) -> list[tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.bool_]]]:
+    """(rows, cols, kept) of every band entry, in the order :func:`_assemble` writes the values.
+
+    Every face has its entries, the bottom face (no cell to its right) too: ``kept`` is False
+    where they stand for nothing, and :func:`_layout` sends those to a discarded slot.
+    """
     s1 = cell.shape[0]
     left, right = chain.face_left, chain.face_right
+    f = left.size
     valid = right >= 0
     rr = np.maximum(right, 0)
+    everywhere = np.ones(f, dtype=bool)
     q = np.arange(s1)[:, None, None]
     p = np.arange(s1)[None, :, None]
-    pairs: list[tuple[NDArray[np.int64], NDArray[np.int64]]] = []
+    triples: list[tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.bool_]]] = []
     # cell rows (of the face's left and right cells) against the unknowns of both cells
-    for row_cells, row_mask in ((left, None), (rr, valid)):
-        for col_cells, col_mask in ((left, None), (rr, valid)):
-            rows = np.broadcast_to(cell[q, row_cells[None, None, :]], (s1, s1, left.size))
-            cols = np.broadcast_to(cell[p, col_cells[None, None, :]], (s1, s1, left.size))
-            mask = np.ones(left.size, dtype=bool)
-            if row_mask is not None:
-                mask &= row_mask
-            if col_mask is not None:
-                mask &= col_mask
-            pairs.append((rows[:, :, mask], cols[:, :, mask]))
+    for row_cells, row_ok in ((left, everywhere), (rr, valid)):
+        for col_cells, col_ok in ((left, everywhere), (rr, valid)):
+            rows = np.broadcast_to(cell[q, row_cells[None, None, :]], (s1, s1, f))
+            cols = np.broadcast_to(cell[p, col_cells[None, None, :]], (s1, s1, f))
+            triples.append((rows, cols, np.broadcast_to(row_ok & col_ok, (s1, s1, f))))
     # face rows against both cells' unknowns
     pf = np.arange(s1)[:, None]
-    pairs.append((np.broadcast_to(face[None, :], (s1, left.size)), cell[pf, left[None, :]]))
-    pairs.append((np.broadcast_to(face[None, valid], (s1, int(valid.sum()))), cell[pf, rr[None, valid]]))
+    faces = np.broadcast_to(face[None, :], (s1, f))
+    triples.append((faces, cell[pf, left[None, :]], np.broadcast_to(everywhere, (s1, f))))
+    triples.append((faces, cell[pf, rr[None, :]], np.broadcast_to(valid, (s1, f))))
     # cell rows against the face's drop
-    pairs.append((cell[pf, left[None, :]], np.broadcast_to(face[None, :], (s1, left.size))))
-    pairs.append((cell[pf, rr[None, valid]], np.broadcast_to(face[None, valid], (s1, int(valid.sum())))))
+    triples.append((cell[pf, left[None, :]], faces, np.broadcast_to(everywhere, (s1, f))))
+    triples.append((cell[pf, rr[None, :]], faces, np.broadcast_to(valid, (s1, f))))
     # face rows against their own drop; cells against their own unknowns (storage, loss)
-    pairs.append((face, face))
+    triples.append((face, face, everywhere))
     n = cell.shape[1]
     c = np.arange(n)
-    pairs.append(
+    triples.append(
         (
             np.broadcast_to(cell[q, c[None, None, :]], (s1, s1, n)),
             np.broadcast_to(cell[p, c[None, None, :]], (s1, s1, n)),
+            np.ones((s1, s1, n), dtype=bool),
         )
     )
-    return pairs
+    return triples
 
 
 @cache
@@ -281,11 +284,13 @@ def _layout(chain: Chain) -> _Layout:
     for i, c in enumerate(range(1 + 2 * n_sc, n)):
         put_cell(c)
         put_face(2 * n_sc + 2 + i)
-    pairs = _entry_pairs(chain, cell, face)
-    k = max(int(np.max(np.abs(np.asarray(r) - np.asarray(cc)))) for r, cc in pairs)
-    rows = np.concatenate([np.asarray(r).ravel() for r, _ in pairs])
-    cols = np.concatenate([np.asarray(cc).ravel() for _, cc in pairs])
+    triples = _entry_pairs(chain, cell, face)
+    rows = np.concatenate([np.asarray(r).ravel() for r, _, _ in triples])
+    cols = np.concatenate([np.asarray(cc).ravel() for _, cc, _ in triples])
+    kept = np.concatenate([np.asarray(m).ravel() for _, _, m in triples])
+    k = int(np.max(np.abs(rows[kept] - cols[kept])))
     entries = BorderedBandedSystem.band_position(k, rows, cols)
+    entries[~kept] = BorderedBandedSystem.discarded(pos, k)
     return _Layout(cell=cell, face=face, half_bandwidth=k, size=pos, entries=entries, right_cell_rows=cell)
 
 
@@ -468,11 +473,11 @@ def _clearance(
     uc = u[which]
     per_u, h_u, z_u = p[:, 0], p[:, 1], p[:, 2]
     loss[which] += k * per_u * uc
-    loss[s_count] += np.sum(k * h_u * uc, axis=0)
+    loss[s_count] += (k * h_u * uc).sum(axis=0)
     charge = k * z_u * uc  # (C, N)
     pos = charge > 0
-    loss[cond.chloride] += np.sum(np.where(pos, charge, 0.0), axis=0)
-    loss[cond.sodium] -= np.sum(np.where(pos, 0.0, charge), axis=0)
+    loss[cond.chloride] += np.maximum(charge, 0.0).sum(axis=0)
+    loss[cond.sodium] -= np.minimum(charge, 0.0).sum(axis=0)
     if not with_derivatives:
         return loss, deriv
     deriv[which, which] += k * per_u
@@ -807,7 +812,7 @@ def _assemble(
     dl, dr = fl.d_left[:s1], fl.d_right[:s1]
     values = (
         dl,  # left cell rows, left cell unknowns
-        dr[:, :, :],  # left rows, right unknowns (only valid faces)
+        dr,  # left rows, right unknowns (discarded on the bottom face)
         -dl,  # right rows, left unknowns
         -dr,  # right rows, right unknowns
         fl.d_left[s1],  # face rows
@@ -817,20 +822,7 @@ def _assemble(
         fl.d_psi[s1],
         dstore / dt + dloss,
     )
-    masks: tuple[NDArray[np.bool_] | None, ...] = (
-        None,
-        valid,
-        valid,
-        valid,
-        None,
-        valid,
-        None,
-        valid,
-        None,
-        None,
-    )
-    flat = [v[..., m].ravel() if m is not None else v.ravel() for v, m in zip(values, masks, strict=True)]
-    system.accumulate_band(lay.entries, np.concatenate(flat))
+    system.accumulate_band(lay.entries, np.concatenate([v.ravel() for v in values]))
 
     # the volume flows of the two routes enter every flux (convection)
     for r in (0, 1):
@@ -886,26 +878,38 @@ def _residuals(
     residual[lay.cell] = res
 
     # face constraints: the charge flux carries the face's current
-    face_current = np.where(
-        chain.face_route == 0,
-        currents[0],
-        np.where(chain.face_route == 1, currents[1], currents[0] + currents[1]),
-    )
-    residual[lay.face] = rows[s1] - face_current / FARADAY_C_PER_MOL
+    carried, drops = _route_maps(chain)
+    residual[lay.face] = rows[s1] - (carried @ currents) / FARADAY_C_PER_MOL
     if not attached:  # the surface faces' drops are pinned at zero
         residual[lay.face[:2]] = dpsi[:2]
 
     # electroosmotic flow of each route from the summed drop across its SC
-    for r in (0, 1):
-        border_residual[2 + r] = flow[r] - eo[r] * float(np.sum(dpsi[chain.top_faces[r]]))
+    top0, top1, mismatch = (drops @ dpsi).tolist()
+    border_residual[2] = flow[0] - eo[0] * top0
+    border_residual[3] = flow[1] - eo[1] * top1
     # routes: currents add up and both see the same drop (or carry nothing when detached)
     if attached:
         border_residual[0] = currents[0] + currents[1] - current_a_per_m2
-        sc = chain.face_route < 2
-        border_residual[1] = float(np.sum(np.where(chain.face_route == 0, 1.0, -1.0)[sc] * dpsi[sc]))
+        border_residual[1] = mismatch
     else:
         border_residual[:2] = currents
     return residual, border_residual
+
+
+@cache
+def _route_maps(chain: Chain) -> tuple[Array, Array]:
+    """(F, 2): the route currents each face carries; (3, F): each route's summed drop, their difference.
+
+    Rows of the second: the drop across route 0's SC interior, across route 1's, and route 0's
+    whole SC drop minus route 1's (zero when both routes see the same voltage).
+    """
+    route = chain.face_route
+    carried = np.stack(((route != 1).astype(np.float64), (route != 0).astype(np.float64)), axis=1)
+    drops = np.zeros((3, chain.n_faces))
+    drops[0, chain.top_faces[0]] = 1.0
+    drops[1, chain.top_faces[1]] = 1.0
+    drops[2] = np.where(route == 0, 1.0, np.where(route == 1, -1.0, 0.0))
+    return carried, drops
 
 
 def _flux_rows(
