@@ -323,10 +323,29 @@ def _row_weights(chain: Chain) -> tuple[Array, Array]:
 
 def _concentrations(chain: Chain, u: Array, alpha: Array) -> Array:
     """(M, N) free concentration of every microspecies."""
+    return np.asarray(alpha * _totals(chain, u))
+
+
+def _totals(chain: Chain, u: Array) -> Array:
+    """(M, N) each microspecies' species total (1 for the water ions, whose alpha is already free)."""
+    return np.asarray(np.vstack((u, np.ones((1, u.shape[1]))))[_parent_rows(chain)])
+
+
+@cache
+def _parent_rows(chain: Chain) -> NDArray[np.int64]:
+    """(M,) each microspecies' row in ``u`` stacked over a row of ones (the water ions' row)."""
     mi = chain.micro
-    c = alpha.copy()
-    c[: mi.proton] *= u[mi.parent[: mi.proton]]
-    return c
+    return np.where(mi.parent >= 0, mi.parent, len(chain.solutes)).astype(np.int64)
+
+
+@cache
+def _right_cells(chain: Chain) -> tuple[NDArray[np.int64], int]:
+    """(F,) every face's right cell, the bottom face's read as cell 0; and the bottom face."""
+    right = chain.face_right
+    bottom = np.flatnonzero(right < 0)
+    if bottom.size != 1 or int(bottom[0]) != chain.bottom_face:
+        raise ValueError("the chain needs exactly one face into the reservoir, its bottom face")
+    return np.maximum(right, 0), int(bottom[0])
 
 
 @dataclass(frozen=True)
@@ -343,37 +362,40 @@ def _fluxes(
     chain: Chain, cond: Conditions, u: Array, ph: Array, dpsi: Array, flow: Array, bottom: tuple[Array, Array]
 ) -> tuple[_Fluxes, Array, Array, Array]:
     alpha, slope = speciation(chain, ph, cond.kw)
-    c = _concentrations(chain, u, alpha)
+    totals = _totals(chain, u)
+    c = alpha * totals
+    dc = slope * totals
     mi = chain.micro
-    dc = slope.copy()
-    dc[: mi.proton] *= u[mi.parent[: mi.proton]]
-    left, right = chain.face_left, chain.face_right
-    valid = right >= 0
-    rr = np.maximum(right, 0)
+    left = chain.face_left
+    rr, bottom_face = _right_cells(chain)
     c_bottom, _ = bottom
     c_l = c[:, left]
-    c_r = np.where(valid[None, :], c[:, rr], c_bottom[:, None])
-    face_flow = chain.flow_weight @ flow
-    g, phi = chain.conductance, chain.polar
-    w = mi.z[:, None] * dpsi[None, :] - chain.peclet_per_flow * face_flow[None, :]
+    c_r = c[:, rr]
+    c_r[:, bottom_face] = c_bottom
+    w = mi.z[:, None] * dpsi[None, :] - chain.peclet_per_flow * (chain.flow_weight @ flow)[None, :]
     bw, bmw, dbw, dbmw = bernoulli_pair(w)
-    area = chain.face_area[None, :]
-    a = area * g * (phi * bw + 1.0 - phi)
-    b = area * g * (phi * bmw + 1.0 - phi)
+    ag = chain.face_area[None, :] * chain.conductance
+    polar = ag * chain.polar
+    plain = ag - polar
+    a = polar * bw + plain
+    b = polar * bmw + plain
     j = a * c_l - b * c_r
-    spread = area * g * phi * (dbw * c_l + dbmw * c_r)
+    spread = polar * (dbw * c_l + dbmw * c_r)
     k, kp = _row_weights(chain)
     s_count = len(chain.solutes)
-    d_left = np.empty((k.shape[0], s_count + 1, left.size))
-    d_right = np.empty_like(d_left)
-    alpha_l = alpha[:, left]
-    alpha_r = np.where(valid[None, :], alpha[:, rr], 0.0)
     q_count = k.shape[0]
+    d_left = np.empty((q_count, s_count + 1, left.size))
+    d_right = np.empty_like(d_left)
+    alpha_r = alpha[:, rr]
+    alpha_r[:, bottom_face] = 0.0
+    dc_r = dc[:, rr]
+    dc_r[:, bottom_face] = 0.0
     kp_flat = kp.reshape(q_count * s_count, -1)
-    d_left[:, :s_count] = (kp_flat @ (a * alpha_l)).reshape(q_count, s_count, -1)
-    d_right[:, :s_count] = (kp_flat @ (-b * alpha_r)).reshape(q_count, s_count, -1)
+    d_left[:, :s_count] = (kp_flat @ (a * alpha[:, left])).reshape(q_count, s_count, -1)
+    d_right[:, :s_count] = (kp_flat @ (b * alpha_r)).reshape(q_count, s_count, -1)
     d_left[:, s_count] = k @ (a * dc[:, left])
-    d_right[:, s_count] = k @ (-b * np.where(valid[None, :], dc[:, rr], 0.0))
+    d_right[:, s_count] = k @ (b * dc_r)
+    np.negative(d_right, out=d_right)
     fl = _Fluxes(
         rows=k @ j,
         micro=j,
@@ -410,31 +432,38 @@ def _storage(
     alpha: Array,
     slope: Array,
     per: Array | None = None,
+    *,
+    with_derivatives: bool = True,
 ) -> tuple[Array, Array]:
     """(S + 1, N) stored species and protons, and (S + 1, S + 1, N) their derivatives.
 
     ``per`` is :func:`_per_unit` at ``alpha``, ``slope`` when the caller has it already.
+    Without derivatives the second array is empty.
     """
     mi = chain.micro
     reg = mi.proton
     s_count = len(chain.solutes)
     vol = chain.volume_m
-    cap = chain.capacity
+    water_cap = chain.capacity[reg]
     if per is None:
         per = _per_unit(chain, alpha, slope)
-    per_u, h_per_u, dper_u, dh_per_u = per[:, 0], per[:, 1], per[:, 3], per[:, 4]
+    per_u, h_per_u = per[:, 0], per[:, 1]
     bound, dbound = _buffer(chain, ph)
-    water_ions = cap[reg] * (alpha[reg] - alpha[reg + 1])
-    dwater = cap[reg] * (slope[reg] - slope[reg + 1])
     stored = np.empty((s_count + 1, chain.n_cells))
     stored[:s_count] = vol * per_u * u
-    stored[s_count] = vol * (np.einsum("sn,sn->n", h_per_u, u) + water_ions + chain.water * bound)
+    stored[s_count] = vol * (
+        (h_per_u * u).sum(axis=0) + water_cap * (alpha[reg] - alpha[reg + 1]) + chain.water * bound
+    )
+    if not with_derivatives:
+        return stored, np.empty((0, 0, 0))
+    dper_u, dh_per_u = per[:, 3], per[:, 4]
+    dwater = water_cap * (slope[reg] - slope[reg + 1])
     deriv = np.zeros((s_count + 1, s_count + 1, chain.n_cells))
     idx = np.arange(s_count)
     deriv[idx, idx] = vol * per_u
     deriv[:s_count, s_count] = vol * dper_u * u
     deriv[s_count, :s_count] = vol * h_per_u
-    deriv[s_count, s_count] = vol * (np.einsum("sn,sn->n", dh_per_u, u) + dwater + chain.water * dbound)
+    deriv[s_count, s_count] = vol * ((dh_per_u * u).sum(axis=0) + dwater + chain.water * dbound)
     return stored, deriv
 
 
@@ -541,7 +570,7 @@ def advance(
     inc = _incidence(chain)
     bottom = _bottom(chain, cond)
     alpha0, slope0 = speciation(chain, state.ph, cond.kw)
-    stored_old, _ = _storage(chain, cond, state.u, state.ph, alpha0, slope0)
+    stored_old, _ = _storage(chain, cond, state.u, state.ph, alpha0, slope0, with_derivatives=False)
     eo = _electroosmotic_coefficients(chain, cond, state.ph)  # lagged: the SC's charge at the last pH
 
     rate = current_a_per_m2 / FARADAY_C_PER_MOL if attached else 0.0
@@ -591,7 +620,7 @@ def advance(
             else:  # chord iteration: the residual here, the Jacobian factored at the last Newton one
                 rows, alpha, slope = _flux_rows(chain, cond, u, ph, dpsi, flow, bottom, attached)
                 per = _per_unit(chain, alpha, slope)
-                stored, _ = _storage(chain, cond, u, ph, alpha, slope, per)
+                stored, _ = _storage(chain, cond, u, ph, alpha, slope, per, with_derivatives=False)
                 loss, _ = _clearance(chain, cond, u, alpha, slope, per, with_derivatives=False)
                 source, _ = _electrode(cond, s_count, rate, float(u[cond.chloride, 0]))
                 residual, border_residual = _residuals(
@@ -617,28 +646,27 @@ def advance(
         du = step[lay.cell[:s_count]]
         dph = step[lay.cell[s_count]]
         dp = step[lay.face]
-        if not (np.all(np.isfinite(step)) and np.all(np.isfinite(border_step))):
+        if not (_finite(step) and _finite(border_step)):
             raise SolverError("non-finite Newton update")
         # Damping: the potential drops scale the whole update (at most 5 thermal voltages a
         # face); each cell's pH moves at most PH_STEP_LIMIT. A cell whose proton balance is
         # nearly unbuffered (a steep pH front) asks for a huge pH change on its own; clipping
         # it there leaves the rest of the chain its full Newton step.
-        biggest = max(float(np.max(np.abs(dp))) / 5.0, 1e-300)
-        scale = min(1.0, 1.0 / biggest)
-        dph = np.clip(scale * dph, -PH_STEP_LIMIT, PH_STEP_LIMIT)
-        clipped = bool(np.any(np.abs(dph) >= PH_STEP_LIMIT))
-        u = np.maximum(u + scale * du, 0.0)
-        ph = np.clip(ph + dph, *_PH_LIMITS)
-        dpsi = dpsi + scale * dp
-        currents = currents + scale * border_step[:2]
-        flow = flow + scale * border_step[2:]
-        change = max(
-            float(np.max(np.abs(dp))) * scale,
-            float(np.max(np.abs(dph))),
-            float(
-                np.max(np.abs(du) / (np.abs(u) + 1e-6 * (np.max(np.abs(u), axis=1, keepdims=True) + 1e-30)))
-            ),
-        )
+        dp_max = float(np.abs(dp).max())
+        scale = min(1.0, 1.0 / max(dp_max / 5.0, 1e-300))
+        raw_du = du  # the change below measures the undamped concentration step
+        if scale < 1.0:
+            du, dph, dp, border_step = scale * du, scale * dph, scale * dp, scale * border_step
+        dph = np.minimum(np.maximum(dph, -PH_STEP_LIMIT), PH_STEP_LIMIT)
+        dph_max = float(np.abs(dph).max())
+        clipped = dph_max >= PH_STEP_LIMIT
+        u = np.maximum(u + du, 0.0)  # so u ≥ 0 below
+        ph = np.minimum(np.maximum(ph + dph, _PH_LIMITS[0]), _PH_LIMITS[1])
+        dpsi = dpsi + dp
+        currents = currents + border_step[:2]
+        flow = flow + border_step[2:]
+        floor = 1e-6 * (u.max(axis=1, keepdims=True) + 1e-30)
+        change = max(dp_max * scale, dph_max, float((np.abs(raw_du) / (u + floor)).max()))
         ratio = change / previous if previous > 0 else 0.0
         previous = change
         if fresh:  # Newton: quadratic once close, so a hundredfold drop leaves about change²
@@ -679,6 +707,11 @@ def advance(
 #: share 1 − exp(−[Cl⁻]/0.1 mM) of the current, all of it down to about 1 mM. A stated
 #: numerical choice, not a measured value: it makes the switch to water oxidation smooth.
 AGCL_HALF_CHLORIDE_MOL_PER_M3 = 0.1
+
+
+def _finite(x: Array) -> bool:
+    """Whether every entry is finite: a NaN or infinity anywhere makes the sum NaN or infinite."""
+    return bool(np.isfinite(x.sum())) or bool(np.isfinite(x).all())
 
 
 def _electrode(cond: Conditions, s_count: int, rate: float, chloride: float) -> tuple[Array, Array]:
@@ -926,15 +959,17 @@ def _flux_rows(
     alpha, slope = speciation(chain, ph, cond.kw)
     mi = chain.micro
     c = _concentrations(chain, u, alpha)
-    left, right = chain.face_left, chain.face_right
+    rr, bottom_face = _right_cells(chain)
     c_bottom, _ = bottom
-    c_l = c[:, left]
-    c_r = np.where(right[None, :] >= 0, c[:, np.maximum(right, 0)], c_bottom[:, None])
+    c_l = c[:, chain.face_left]
+    c_r = c[:, rr]
+    c_r[:, bottom_face] = c_bottom
     w = mi.z[:, None] * dpsi[None, :] - chain.peclet_per_flow * (chain.flow_weight @ flow)[None, :]
     bw, bmw = _bernoulli_values(w)
     ag = chain.face_area[None, :] * chain.conductance
-    phi = chain.polar
-    j = ag * ((phi * bw + 1.0 - phi) * c_l - (phi * bmw + 1.0 - phi) * c_r)
+    polar = ag * chain.polar
+    plain = ag - polar
+    j = (polar * bw + plain) * c_l - (polar * bmw + plain) * c_r
     if not attached:
         j[:, :2] = 0.0
     k, _ = _row_weights(chain)
