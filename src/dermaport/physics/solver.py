@@ -99,6 +99,9 @@ class State:
     route_current: Array = field(default_factory=lambda: np.zeros(2))  # A/m² of skin, into skin
     volume_flow: Array = field(default_factory=lambda: np.zeros(2))  # m/s per route area, into skin
     attached: bool = True
+    #: (u, ph, stored): the stored amounts of :func:`_storage` at this ``u`` and ``ph``, as
+    #: :func:`advance` leaves them for the next step (used only while ``u`` and ``ph`` are these).
+    stored_at: tuple[Array, Array, Array] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def vehicle_ph(self) -> float:
@@ -206,6 +209,7 @@ class _Layout:
     half_bandwidth: int
     size: int
     entries: NDArray[np.int64]
+    signs: Array  # (entries,) +1 or −1: the sign each value enters with
     right_cell_rows: NDArray[np.int64]  # (S + 1, N) flattened band rows, for the flow columns
 
 
@@ -291,7 +295,13 @@ def _layout(chain: Chain) -> _Layout:
     k = int(np.max(np.abs(rows[kept] - cols[kept])))
     entries = BorderedBandedSystem.band_position(k, rows, cols)
     entries[~kept] = BorderedBandedSystem.discarded(pos, k)
-    return _Layout(cell=cell, face=face, half_bandwidth=k, size=pos, entries=entries, right_cell_rows=cell)
+    # the right cell's rows take the face's fluxes with the opposite sign (triples 3, 4 and 8)
+    signs = np.concatenate(
+        [np.full(np.asarray(r).size, -1.0 if i in (2, 3, 7) else 1.0) for i, (r, _, _) in enumerate(triples)]
+    )
+    return _Layout(
+        cell=cell, face=face, half_bandwidth=k, size=pos, entries=entries, signs=signs, right_cell_rows=cell
+    )
 
 
 @cache
@@ -523,18 +533,20 @@ def _clearance(
 
 def _electroosmotic_coefficients(chain: Chain, cond: Conditions, ph: Array) -> tuple[float, float]:
     """Flow per unit summed drop across each route's SC, from the SC's fixed charge at its pH."""
-    x = buffer_charge(chain, ph)
-    out = []
-    for r in (0, 1):
-        fixed = float(np.mean(x[chain.sc_cells[r]]))
-        out.append(
-            cond.electroosmotic_coefficient
-            * chain.routes.porosity[r]
-            * fixed
-            * cond.thermal_factor
-            / chain.top_span_m
-        )
+    fixed = _sc_means(chain) @ buffer_charge(chain, ph)  # mean fixed charge of each route's SC
+    scale = cond.electroosmotic_coefficient * cond.thermal_factor / chain.top_span_m
+    out = [scale * float(chain.routes.porosity[r]) * float(fixed[r]) for r in (0, 1)]
     return out[0], out[1]
+
+
+@cache
+def _sc_means(chain: Chain) -> Array:
+    """(2, N): the mean over each SC route's cells, as one product."""
+    means = np.zeros((2, chain.n_cells))
+    for r in (0, 1):
+        cells = chain.sc_cells[r]
+        np.add.at(means[r], cells, 1.0 / len(cells))
+    return means
 
 
 @lru_cache(maxsize=8)
@@ -569,8 +581,12 @@ def advance(
     lay = _layout(chain)
     inc = _incidence(chain)
     bottom = _bottom(chain, cond)
-    alpha0, slope0 = speciation(chain, state.ph, cond.kw)
-    stored_old, _ = _storage(chain, cond, state.u, state.ph, alpha0, slope0, with_derivatives=False)
+    known = state.stored_at
+    if known is not None and known[0] is state.u and known[1] is state.ph:
+        stored_old = known[2]
+    else:
+        alpha0, slope0 = speciation(chain, state.ph, cond.kw)
+        stored_old, _ = _storage(chain, cond, state.u, state.ph, alpha0, slope0, with_derivatives=False)
     eo = _electroosmotic_coefficients(chain, cond, state.ph)  # lagged: the SC's charge at the last pH
 
     rate = current_a_per_m2 / FARADAY_C_PER_MOL if attached else 0.0
@@ -684,7 +700,9 @@ def advance(
         raise SolverError("non-finite concentrations")
     new = State(u=u, ph=ph, dpsi=dpsi, route_current=currents, volume_flow=flow, attached=attached)
     rows, micro, alpha, slope = _boundary_fluxes(chain, cond, u, ph, dpsi, flow, bottom, attached)
-    loss, _ = _clearance(chain, cond, u, alpha, slope, with_derivatives=False)
+    per = _per_unit(chain, alpha, slope)
+    loss, _ = _clearance(chain, cond, u, alpha, slope, per, with_derivatives=False)
+    new.stored_at = (u, ph, _storage(chain, cond, u, ph, alpha, slope, per, with_derivatives=False)[0])
     surface = rows[:s_count, 0] + rows[:s_count, 1]
     mi = chain.micro
     active = mi.parent == cond.active
@@ -821,7 +839,6 @@ def _assemble(
     s1 = len(chain.solutes) + 1
     system = BorderedBandedSystem(lay.size, lay.half_bandwidth, 4)
     right, bottom_rows, corner = system.right, system.bottom, system.corner
-    valid = chain.face_right >= 0
     residual, border_residual = _residuals(
         chain,
         lay,
@@ -839,23 +856,25 @@ def _assemble(
         current_a_per_m2=current_a_per_m2,
         attached=attached,
     )
-    right[lay.face, 0] = np.where(chain.face_route == 1, 0.0, -1.0 / FARADAY_C_PER_MOL)
-    right[lay.face, 1] = np.where(chain.face_route == 0, 0.0, -1.0 / FARADAY_C_PER_MOL)
+    right_fixed, bottom_fixed = _border_template(chain)
+    right[:, :2] = right_fixed
+    if attached:
+        bottom_rows[1] = bottom_fixed
 
     dl, dr = fl.d_left[:s1], fl.d_right[:s1]
     values = (
         dl,  # left cell rows, left cell unknowns
         dr,  # left rows, right unknowns (discarded on the bottom face)
-        -dl,  # right rows, left unknowns
-        -dr,  # right rows, right unknowns
+        dl,  # right rows, left unknowns (negated by lay.signs)
+        dr,  # right rows, right unknowns (negated)
         fl.d_left[s1],  # face rows
         fl.d_right[s1],
         fl.d_psi[:s1],
-        -fl.d_psi[:s1],
+        fl.d_psi[:s1],  # negated
         fl.d_psi[s1],
         dstore / dt + dloss,
     )
-    system.accumulate_band(lay.entries, np.concatenate([v.ravel() for v in values]))
+    system.accumulate_band(lay.entries, np.concatenate([v.ravel() for v in values]) * lay.signs)
 
     # the volume flows of the two routes enter every flux (convection)
     for r in (0, 1):
@@ -875,11 +894,27 @@ def _assemble(
     # routes: currents add up and both see the same drop (or carry nothing when detached)
     if attached:
         corner[0, :2] = 1.0
-        sc = chain.face_route < 2
-        bottom_rows[1, lay.face[sc]] = np.where(chain.face_route == 0, 1.0, -1.0)[sc]
     else:
         corner[0, 0] = corner[1, 1] = 1.0
     return system, residual, border_residual
+
+
+@cache
+def _border_template(chain: Chain) -> tuple[Array, Array]:
+    """The border entries that never change: (size, 2) route-current columns, (size,) route-drop row.
+
+    The columns: a face row's charge flux carries its route's current (over F). The row: route
+    0's SC drop minus route 1's, for the condition that both routes see the same voltage.
+    """
+    lay = _layout(chain)
+    route = chain.face_route
+    right = np.zeros((lay.size, 2))
+    right[lay.face, 0] = np.where(route == 1, 0.0, -1.0 / FARADAY_C_PER_MOL)
+    right[lay.face, 1] = np.where(route == 0, 0.0, -1.0 / FARADAY_C_PER_MOL)
+    bottom = np.zeros(lay.size)
+    sc = route < 2
+    bottom[lay.face[sc]] = np.where(route == 0, 1.0, -1.0)[sc]
+    return right, bottom
 
 
 def _residuals(
