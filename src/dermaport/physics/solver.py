@@ -603,6 +603,7 @@ def advance(
     change = previous = np.inf
     iteration = 0
     factored: FactoredSystem | None = None
+    water_side = np.zeros(chain.n_cells)
     for iteration in range(1, max_iter + 1):
         fresh = factored is None
         try:
@@ -633,6 +634,7 @@ def advance(
                     attached=attached,
                 )
                 factored = system.factor()
+                water_side = _water_dominated(chain, alpha, slope, dstore[s_count, s_count])
             else:  # chord iteration: the residual here, the Jacobian factored at the last Newton one
                 rows, alpha, slope = _flux_rows(chain, cond, u, ph, dpsi, flow, bottom, attached)
                 per = _per_unit(chain, alpha, slope)
@@ -667,12 +669,14 @@ def advance(
         # Damping: the potential drops scale the whole update (at most 5 thermal voltages a
         # face); each cell's pH moves at most PH_STEP_LIMIT. A cell whose proton balance is
         # nearly unbuffered (a steep pH front) asks for a huge pH change on its own; clipping
-        # it there leaves the rest of the chain its full Newton step.
+        # it there leaves the rest of the chain its full Newton step. Where free OH⁻ or H⁺
+        # holds the cell's protons, the pH step is taken in that ion's concentration first.
         dp_max = float(np.abs(dp).max())
         scale = min(1.0, 1.0 / max(dp_max / 5.0, 1e-300))
         raw_du = du  # the change below measures the undamped concentration step
         if scale < 1.0:
             du, dph, dp, border_step = scale * du, scale * dph, scale * dp, scale * border_step
+        dph = _water_ion_steps(dph, water_side)
         dph = np.minimum(np.maximum(dph, -PH_STEP_LIMIT), PH_STEP_LIMIT)
         dph_max = float(np.abs(dph).max())
         clipped = dph_max >= PH_STEP_LIMIT
@@ -725,6 +729,36 @@ def advance(
 #: share 1 − exp(−[Cl⁻]/0.1 mM) of the current, all of it down to about 1 mM. A stated
 #: numerical choice, not a measured value: it makes the switch to water oxidation smooth.
 AGCL_HALF_CHLORIDE_MOL_PER_M3 = 0.1
+
+
+#: Share of a cell's proton-storage pH slope above which its free OH⁻ (or H⁺) dominates it.
+WATER_DOMINANCE = 0.9
+
+
+def _water_dominated(chain: Chain, alpha: Array, slope: Array, dstored_dph: Array) -> Array:
+    """(N,) +1 where free OH⁻ holds most of a cell's proton buffering, −1 where free H⁺ does, else 0."""
+    reg = chain.micro.proton
+    water = chain.volume_m * chain.capacity[reg]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share_h = water * slope[reg] / dstored_dph
+        share_oh = -water * slope[reg + 1] / dstored_dph
+    return np.where(share_oh > WATER_DOMINANCE, 1.0, np.where(share_h > WATER_DOMINANCE, -1.0, 0.0))
+
+
+def _water_ion_steps(dph: Array, side: Array) -> Array:
+    """The Newton pH steps taken in the free OH⁻ (or H⁺) concentration where that ion dominates.
+
+    Where a cell's proton balance is mostly its free OH⁻, the balance is nearly linear in
+    [OH⁻] = 10^(pH − pKw) and exponential in pH: a Newton step in pH overshoots upward and
+    then creeps back by 1/ln 10 pH units an iteration. The same step taken in [OH⁻],
+    [OH⁻]·(1 + ln10·ΔpH), lands where the linear model says, and differs from ΔpH only at
+    second order, so the iteration converges to the same solution as fast near it. A step
+    that would make [OH⁻] negative moves it down tenfold. H⁺ likewise, with the sign turned.
+    """
+    if not side.any():
+        return dph
+    t = np.maximum(1.0 + _LN10 * side * dph, 0.1)
+    return np.where(side != 0.0, side * np.log10(t), dph)
 
 
 def _finite(x: Array) -> bool:
