@@ -604,6 +604,7 @@ def advance(
     iteration = 0
     factored: FactoredSystem | None = None
     water_side = np.zeros(chain.n_cells)
+    recent: list[float] = []
     for iteration in range(1, max_iter + 1):
         fresh = factored is None
         try:
@@ -689,6 +690,12 @@ def advance(
         change = max(dp_max * scale, dph_max, float((np.abs(raw_du) / (u + floor)).max()))
         ratio = change / previous if previous > 0 else 0.0
         previous = change
+        recent.append(change)
+        if iteration >= STALL_CHECK_AFTER and min(recent[-STALL_WINDOW:]) > STALL_CHANGE:
+            raise SolverError(
+                f"no progress in {iteration} Newton iterations (changes of {min(recent[-STALL_WINDOW:]):.2e}"
+                f" or more in the last {STALL_WINDOW})"
+            )
         if fresh:  # Newton: quadratic once close, so a hundredfold drop leaves about change²
             close = change < 1e-4 and ratio < 1e-2
         else:  # chord: linear, the error left is about change · ratio / (1 − ratio)
@@ -731,6 +738,12 @@ def advance(
 AGCL_HALF_CHLORIDE_MOL_PER_M3 = 0.1
 
 
+#: A step whose Newton updates, after STALL_CHECK_AFTER iterations, have all been above
+#: STALL_CHANGE (relative, or thermal voltages, or pH units) over the last STALL_WINDOW
+#: iterations is given up as not converging, before max_iter: the caller shortens it.
+STALL_CHECK_AFTER = 16
+STALL_WINDOW = 8
+STALL_CHANGE = 10.0
 #: Share of a cell's proton-storage pH slope above which its free OH⁻ (or H⁺) dominates it.
 WATER_DOMINANCE = 0.9
 
