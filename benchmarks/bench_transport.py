@@ -50,7 +50,7 @@ def variant(args: tuple[float, float, str, str]) -> tuple[float, float, int]:
 
 def variants(count: int) -> list[tuple[float, float, str, str]]:
     """``count`` of the 1,000 grid points, spread evenly over the grid (all of it from 1,000 on)."""
-    grid = list(
+    grid: list[tuple[float, float, str, str]] = list(
         itertools.product(
             np.linspace(0.05, 0.5, 10).round(3).tolist(),
             [2, 4, 6, 8, 10, 15, 20, 25, 30, 40],
