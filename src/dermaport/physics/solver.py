@@ -752,10 +752,11 @@ def _water_dominated(chain: Chain, alpha: Array, slope: Array, dstored_dph: Arra
     """(N,) +1 where free OH⁻ holds most of a cell's proton buffering, −1 where free H⁺ does, else 0."""
     reg = chain.micro.proton
     water = chain.volume_m * chain.capacity[reg]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        share_h = water * slope[reg] / dstored_dph
-        share_oh = -water * slope[reg + 1] / dstored_dph
-    return np.where(share_oh > WATER_DOMINANCE, 1.0, np.where(share_h > WATER_DOMINANCE, -1.0, 0.0))
+    # share = part / whole > limit, multiplied through by whole² (no division; 0 where whole = 0)
+    bar = WATER_DOMINANCE * dstored_dph * dstored_dph
+    oh = -water * slope[reg + 1] * dstored_dph > bar
+    h = water * slope[reg] * dstored_dph > bar
+    return np.where(oh, 1.0, np.where(h, -1.0, 0.0))
 
 
 def _water_ion_steps(dph: Array, side: Array) -> Array:
