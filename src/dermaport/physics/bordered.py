@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.linalg import LinAlgError
-from scipy.linalg.lapack import dgbsv, dgbtrf, dgbtrs
+from scipy.linalg.lapack import dgbsv, dgbtrf, dgbtrs, dgetrf, dgetri
 
 __all__ = ["BorderedBandedSystem", "FactoredSystem"]
 
@@ -47,7 +47,7 @@ class BorderedBandedSystem:
         self._flat: Array = np.zeros(self.size * (3 * k + 1))
         self._storage: Array = self._flat.reshape(self.size, 3 * k + 1).T  # Fortran order, a view
         self.band: Array = self._storage[k:]
-        self.right: Array = np.zeros((self.size, self.border))
+        self.right: Array = np.zeros((self.size, self.border), order="F")  # as LAPACK takes it
         self.bottom: Array = np.zeros((self.border, self.size))
         self.corner: Array = np.zeros((self.border, self.border))
 
@@ -62,9 +62,18 @@ class BorderedBandedSystem:
         """Write band entries at flat ``positions`` (from :meth:`band_position`) in one go."""
         self._flat[positions] = values
 
+    @staticmethod
+    def discarded(size: int, half_bandwidth: int) -> int:
+        """A flat position that :meth:`accumulate_band` drops: for entries that stand for nothing."""
+        return size * (3 * half_bandwidth + 1)
+
     def accumulate_band(self, positions: IntArray, values: Array) -> None:
-        """Set the band to the sums of ``values`` at flat ``positions`` (repeats add up)."""
-        self._flat[:] = np.bincount(positions, weights=values, minlength=self._flat.size)
+        """Set the band to the sums of ``values`` at flat ``positions`` (repeats add up).
+
+        Values at :meth:`discarded` are dropped.
+        """
+        size = self._flat.size
+        self._flat[:] = np.bincount(positions, weights=values, minlength=size + 1)[:size]
 
     def make_identity_row(self, row: int) -> None:
         """Replace band row ``row`` by the identity (a pinned unknown)."""
@@ -100,11 +109,12 @@ class BorderedBandedSystem:
         if info != 0:
             raise LinAlgError(f"the banded solve failed (LAPACK dgbtrs info {info})")
         schur = self.corner - self.bottom @ x_border
-        try:
-            schur_inverse = np.linalg.inv(schur)
-        except np.linalg.LinAlgError as exc:
-            raise LinAlgError(str(exc)) from exc
-        if not (np.all(np.isfinite(schur_inverse)) and np.all(np.isfinite(x_border))):
+        lu_schur, piv_schur, info = dgetrf(schur)
+        if info == 0:
+            schur_inverse, info = dgetri(lu_schur, piv_schur)
+        if info != 0:
+            raise LinAlgError(f"the border's Schur complement is singular (LAPACK info {info})")
+        if not (_finite(schur_inverse) and _finite(x_border)):
             raise LinAlgError("the factors are not finite")
         return FactoredSystem(k, lu, piv, x_border, self.bottom.copy(), schur_inverse)
 
@@ -144,6 +154,11 @@ class FactoredSystem:
         if info != 0:
             raise LinAlgError(f"the banded solve failed (LAPACK dgbtrs info {info})")
         y = self.schur_inverse @ (rhs_border - self.bottom @ x_rhs)
-        if not (np.all(np.isfinite(y)) and np.all(np.isfinite(x_rhs))):
+        if not (_finite(y) and _finite(x_rhs)):
             raise LinAlgError("the solution is not finite")
         return x_rhs - self.x_border @ y, y
+
+
+def _finite(x: Array) -> bool:
+    """Whether every entry is finite: a NaN or infinity anywhere makes the sum NaN or infinite."""
+    return bool(np.isfinite(x.sum())) or bool(np.isfinite(x).all())

@@ -488,12 +488,23 @@ def _summary(barrier: PoratedBarrier) -> ElectroporationSummary:
     )
 
 
+#: Largest pH change (pH units) the starting guess of a step extrapolates in any cell. A pH
+#: front crossing a cell changes its pH fast and then not at all; extrapolating the whole
+#: change would start Newton's method pH units beyond the answer.
+GUESS_PH_CHANGE_LIMIT = 0.5
+
+
 def _extrapolate(before: State, now: State, ratio: float) -> State:
-    """Linear extrapolation ``ratio`` steps past ``now``: the starting guess of the next step."""
+    """Linear extrapolation ``ratio`` steps past ``now``: the starting guess of the next step.
+
+    Each cell's pH moves at most :data:`GUESS_PH_CHANGE_LIMIT`. Only where Newton's method
+    starts changes: the step converges to the same state.
+    """
     ratio = min(ratio, 2.0)
+    ph_change = np.clip(ratio * (now.ph - before.ph), -GUESS_PH_CHANGE_LIMIT, GUESS_PH_CHANGE_LIMIT)
     return State(
         u=now.u + ratio * (now.u - before.u),
-        ph=now.ph + ratio * (now.ph - before.ph),
+        ph=now.ph + ph_change,
         dpsi=now.dpsi + ratio * (now.dpsi - before.dpsi),
         route_current=now.route_current + ratio * (now.route_current - before.route_current),
         volume_flow=now.volume_flow + ratio * (now.volume_flow - before.volume_flow),

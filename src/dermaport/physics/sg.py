@@ -29,14 +29,12 @@ def bernoulli_pair(x: Array) -> tuple[Array, Array, Array, Array]:
     """
     x = np.asarray(x, dtype=np.float64)
     y = np.abs(x)
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        b = y / np.expm1(y)  # underflows to 0 for large y, as B does; NaN at y = 0
-        d = b * (1.0 - b) / y - b
+    ys = np.maximum(y, _SMALL)  # the series below covers y < _SMALL; no 0/0 here
+    e = np.exp(-ys)  # underflows quietly to 0 for large y, so B(y) = y e^(−y) / (1 − e^(−y)) does too
+    b = ys * e / -np.expm1(-ys)
+    d = b * (1.0 - b) / ys - b
     small = y < _SMALL
-    if small.any():
-        ys = y[small]
-        b[small] = 1.0 - ys / 2.0 + ys * ys / 12.0
-        d[small] = -0.5 + ys / 6.0
-    negative = (x < 0).astype(np.float64)
-    flip = negative * (1.0 + 2.0 * d)  # turns B′(y) into B′(−y) = −1 − B′(y) where x < 0
+    b = np.where(small, 1.0 - y / 2.0 + y * y / 12.0, b)
+    d = np.where(small, -0.5 + y / 6.0, d)
+    flip = (x < 0) * (1.0 + 2.0 * d)  # turns B′(y) into B′(−y) = −1 − B′(y) where x < 0
     return b + np.maximum(-x, 0.0), b + np.maximum(x, 0.0), d - flip, -1.0 - d + flip
