@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
+from typing import Any
 
 from dermaport.records.models import utcnow
 from dermaport.safety.pulse_contraindications import PULSE_QUESTIONS
@@ -31,7 +32,7 @@ def _ready(api: Api, browser: Browser, **answers: object) -> tuple[int, int]:
     return client_id, lot_id
 
 
-def _pulse_plan(browser: Browser, client_id: int, lot_id: int, status: int = 303) -> object:
+def _pulse_plan(browser: Browser, client_id: int, lot_id: int, status: int = 303) -> Any:
     body = {"concern": "pigmentation", "area": "face", "lot_id": str(lot_id), "modality": "electroporation"}
     return browser.post(f"/clients/{client_id}/plans/new", body, status=status)
 
