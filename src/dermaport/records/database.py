@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from dermaport.config import Settings
@@ -101,8 +101,8 @@ class GroupAppender:
             batch, self._queue = self._queue, []
         error: BaseException | None = None
         try:
-            with database.transaction() as db:
-                audit.append_all(db, [entry for each in batch for entry in each.entries])
+            with database.connection() as connection:
+                audit.append_all(connection, [entry for each in batch for entry in each.entries])
         except BaseException as exc:
             error = exc
             raise
@@ -150,6 +150,23 @@ class Database:
         try:
             with session or self.sessions() as work, work.begin():
                 yield work
+        finally:
+            if self._writer is not None:
+                self._writer.release()
+
+    @contextmanager
+    def connection(self) -> Iterator[Connection]:
+        """A unit of work on a bare connection (no ORM session), for plain Core statements.
+
+        As :meth:`transaction` (the writer lock on SQLite, ``BEGIN IMMEDIATE``; committed when the
+        block ends, rolled back when it raises), without an ORM session's bookkeeping: for the
+        audit chain's group appends, which run for every read.
+        """
+        if self._writer is not None:
+            self._writer.acquire()
+        try:
+            with self.engine.begin() as connection:
+                yield connection
         finally:
             if self._writer is not None:
                 self._writer.release()

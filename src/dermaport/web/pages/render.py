@@ -98,6 +98,9 @@ def _environment() -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        # the templates ship with the package: each is compiled once per process and kept, not
+        # checked against its file (a stat per template and include) on every page
+        auto_reload=False,
     )
     env.filters["when"] = _when
     env.filters["num"] = _number
