@@ -74,6 +74,15 @@ def fill(data_dir: Path, url: str, *, clients: int, users: int) -> tuple[list[in
     return ids, sessions
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """The processor time (user + system, s) the process ``pid`` has used so far (Linux), else None."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def serve(url: str, data_dir: Path, port: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "DERMAPORT_DATA_DIR": str(data_dir), "DERMAPORT_LOG_LEVEL": "WARNING"}
     argv = [sys.executable, "-m", "dermaport.cli.main", "serve", "--port", str(port), "--database-url", url]
@@ -97,11 +106,13 @@ async def sign_in(base: str, username: str) -> httpx2.AsyncClient:
 
 
 async def load(
-    base: str, ids: list[int], sessions: list[tuple[int, int]], *, seconds: float, users: int
-) -> dict[str, list[float]]:
+    base: str, ids: list[int], sessions: list[tuple[int, int]], *, seconds: float, users: int, pid: int
+) -> tuple[dict[str, list[float]], float | None]:
+    """Each page's latencies (s), and the server's processor time (s) while the users fetched them."""
     clients = [await sign_in(base, f"bench{i}") for i in range(users)]
     timings: dict[str, list[float]] = {"client list": [], "client page": [], "session page": []}
     deadline = time.perf_counter() + seconds
+    cpu_before = cpu_seconds(pid)
 
     async def user(client: httpx2.AsyncClient, seed: int) -> None:
         rng = random.Random(seed)
@@ -120,16 +131,18 @@ async def load(
 
     try:
         await asyncio.gather(*(user(c, i) for i, c in enumerate(clients)))
+        cpu_after = cpu_seconds(pid)
     finally:
         for c in clients:
             await c.aclose()
-    return timings
+    used = cpu_after - cpu_before if cpu_before is not None and cpu_after is not None else None
+    return timings, used
 
 
 def cpu_per_page(
     url: str, data_dir: Path, ids: list[int], sessions: list[tuple[int, int]], *, count: int
 ) -> dict[str, tuple[float, float]]:
-    """Processor and wall time per request (ms) of each page, one user, ``count`` requests each, in process."""
+    """Processor and wall time per request (ms) of each page: one user, ``count`` requests each, in process."""
     from dermaport.records.database import open_database
     from dermaport.web import create_app
 
@@ -195,8 +208,15 @@ def main() -> None:
         server = serve(url, data_dir, port)
         try:
             before = os.getloadavg()
-            timings = asyncio.run(
-                load(f"http://127.0.0.1:{port}", ids, sessions, seconds=args.seconds, users=args.concurrency)
+            timings, used = asyncio.run(
+                load(
+                    f"http://127.0.0.1:{port}",
+                    ids,
+                    sessions,
+                    seconds=args.seconds,
+                    users=args.concurrency,
+                    pid=server.pid,
+                )
             )
             after = os.getloadavg()
         finally:
@@ -207,6 +227,11 @@ def main() -> None:
         f"SQLite, {args.concurrency} signed-in users, {args.seconds:g} s: {total / args.seconds:.0f} pages/s"
     )
     print(f"load average (1 min) before {before[0]:.2f}, after {after[0]:.2f} on {os.cpu_count()} processors")
+    if used is not None and total:
+        print(
+            f"server process: {used / args.seconds * 100:.0f} % of a processor, "
+            f"{used / total * 1000:.2f} ms of processor time per page served (the three pages' mean)"
+        )
     for kind, values in timings.items():
         values.sort()
         p95 = values[min(len(values) - 1, int(0.95 * len(values)))] * 1000
