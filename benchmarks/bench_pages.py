@@ -142,7 +142,7 @@ async def load(
 def cpu_per_page(
     url: str, data_dir: Path, ids: list[int], sessions: list[tuple[int, int]], *, count: int
 ) -> dict[str, tuple[float, float]]:
-    """Processor and wall time per request (ms) of each page: one user, ``count`` requests each, in process."""
+    """Processor and wall time per request (ms) of each page: one user, ``count`` of each, in process."""
     from dermaport.records.database import open_database
     from dermaport.web import create_app
 
