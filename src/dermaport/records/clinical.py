@@ -21,6 +21,7 @@ from dermaport.records.clients import client_of_clinic, client_out, client_row, 
 from dermaport.records.models import (
     AdverseEvent,
     Appointment,
+    Client,
     ClinicalNote,
     Consent,
     Course,
@@ -249,13 +250,13 @@ def add_adverse_event(db: Session, actor: Actor, client_id: int, data: AdverseEv
 def get_session(db: Session, actor: Actor, client_id: int, session_id: int) -> SessionOut:
     """One treatment session of a client."""
     actor.require(Permission.CLINICAL_READ)
-    client = client_row(db, actor, client_id)
     row = db.execute(_ONE_SESSION, {"session_id": session_id}).first()
-    if row is None or row.client_id != client.id:
+    if row is None or row.client_id != client_id or row.clinic_id != actor.clinic_id:
+        client_row(db, actor, client_id)  # another clinic's (or no) client: "client not found"
         raise RecordNotFoundError(f"session {session_id} of client {client_id} not found")
     history = views_of(OutcomeRevisionOut, db.execute(_SESSION_OUTCOMES, {"session_id": row.id}))
     audit.append(
-        db, actor=actor.username, action="read", entity="session", entity_id=row.id, client_id=client.id
+        db, actor=actor.username, action="read", entity="session", entity_id=row.id, client_id=client_id
     )
     return _session_out(row, history)
 
@@ -325,9 +326,15 @@ def _history(model: Any, view: type[Any], order: Any) -> Any:
 
 
 _SESSIONS = table_of(TreatmentSession)
+_CLIENTS = table_of(Client)
 _OUTCOMES = table_of(SessionOutcome)
 _SESSION_COLUMNS = [*view_columns(TreatmentSession, SessionOut), _SESSIONS.c.client_id]
-_ONE_SESSION = select(*_SESSION_COLUMNS).where(_SESSIONS.c.id == bindparam("session_id"))
+#: One session with its client's clinic (whose client it is checked in the same select).
+_ONE_SESSION = (
+    select(*_SESSION_COLUMNS, _CLIENTS.c.clinic_id)
+    .join(_CLIENTS, _CLIENTS.c.id == _SESSIONS.c.client_id)
+    .where(_SESSIONS.c.id == bindparam("session_id"))
+)
 _OUTCOME_COLUMNS = [*view_columns(SessionOutcome, OutcomeRevisionOut), _OUTCOMES.c.session_id]
 _SESSION_OUTCOMES = (
     select(*_OUTCOME_COLUMNS)

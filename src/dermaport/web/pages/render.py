@@ -39,7 +39,7 @@ from dermaport.web.deps import (
     database_of,
     lower_priority,
     remember_sign_in,
-    session_token,
+    token_of,
 )
 from dermaport.web.errors import status_of
 from dermaport.web.security import CSRF_FIELD, csrf_token_for
@@ -125,13 +125,15 @@ def _next_of(request: Request) -> str:
     return path + (f"?{request.url.query}" if request.url.query else "")
 
 
-async def _page_actor(request: Request, token: Annotated[str | None, Depends(session_token)]) -> Actor:
+async def _page_actor(request: Request) -> Actor:
     """The signed-in user, as the API's: from the sign-ins resolved in the last seconds, else looked up.
 
-    The lookup (:func:`~dermaport.records.accounts.resolve_token`) runs in a worker thread,
-    outside the page's own unit of work and the writer lock. No session, or an ended one: the
-    answer is the sign-in page.
+    The token is the API's (:func:`~dermaport.web.deps.token_of`). The lookup
+    (:func:`~dermaport.records.accounts.resolve_token`) runs in a worker thread, outside the
+    page's own unit of work and the writer lock. No session, or an ended one: the answer is
+    the sign-in page.
     """
+    token = token_of(request)
     if not token:
         raise SignInNeededError(_next_of(request))
     database = database_of(request)
