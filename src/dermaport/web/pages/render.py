@@ -34,8 +34,8 @@ from dermaport.records.accounts import cached_actor, resolve_token
 from dermaport.records.database import Database
 from dermaport.web.deps import (
     SESSION_COOKIE,
-    DbSession,
     RecordsRouter,
+    _unit_of_work,
     database_of,
     lower_priority,
     remember_sign_in,
@@ -45,6 +45,7 @@ from dermaport.web.errors import status_of
 from dermaport.web.security import CSRF_FIELD, csrf_token_for
 
 __all__ = [
+    "PAGE_DATABASE_CONCURRENCY",
     "PAGE_HEADERS",
     "BriefPageActor",
     "DbSession",
@@ -152,6 +153,19 @@ def _resolved(database: Database, token: str, idle: timedelta) -> Actor:
     lower_priority()
     return resolve_token(database, token, idle=idle)
 
+
+#: How many pages work on the database at once (the API's routes have their own
+#: ``DATABASE_CONCURRENCY``). A page GET holds its slot while its audit entries wait for the
+#: group commit, holding no connection and no lock then; with the API's 4 slots, 20 users'
+#: list and client pages queued on the slots while the processor idled (benchmarks/bench_pages.py,
+#: same load: p95 118 → 88 ms on the client page; the session screen, which reads in
+#: ``read_transaction`` without a slot, went 42 → 54 ms as the others caught up with it).
+PAGE_DATABASE_CONCURRENCY = 8
+
+#: A page's unit of work (:data:`dermaport.web.deps.DbSession`, with the pages' own slots).
+DbSession = Annotated[
+    Session, Depends(_unit_of_work, scope="function", max_concurrency=PAGE_DATABASE_CONCURRENCY)
+]
 
 #: The signed-in user of a page (resolved before, and outside, the page's unit of work).
 PageActor = Annotated[Actor, Depends(_page_actor)]
