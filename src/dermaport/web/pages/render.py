@@ -158,8 +158,9 @@ def _resolved(database: Database, token: str, idle: timedelta) -> Actor:
 #: ``DATABASE_CONCURRENCY``). A page GET holds its slot while its audit entries wait for the
 #: group commit, holding no connection and no lock then; with the API's 4 slots, 20 users'
 #: list and client pages queued on the slots while the processor idled (benchmarks/bench_pages.py,
-#: same load: p95 118 → 88 ms on the client page; the session screen, which reads in
-#: ``read_transaction`` without a slot, went 42 → 54 ms as the others caught up with it).
+#: 3 alternating runs at load 4 on 2 cores, p95 4 → 8 slots: client list 102–139 → 94–99 ms,
+#: client page 107–157 → 99–106 ms; the session screen, which reads in ``read_transaction``
+#: without a slot, 32–66 → 55–57 ms as the others stopped queueing behind it).
 PAGE_DATABASE_CONCURRENCY = 8
 
 #: A page's unit of work (:data:`dermaport.web.deps.DbSession`, with the pages' own slots).
