@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import Connection, Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from dermaport.records.models import AuditEntry, AuditHead, utcnow
@@ -121,13 +121,14 @@ def append(
     return append_all(db, [fields])[0]
 
 
-def append_all(db: Session, entries: Sequence[Mapping[str, Any]]) -> list[AuditEntry]:
+def append_all(db: Session | Connection, entries: Sequence[Mapping[str, Any]]) -> list[AuditEntry]:
     """Append entries (``actor``, ``action``, ``entity``, ``entity_id``, ``client_id``, ``detail``) in order.
 
     The head row is read ``FOR UPDATE`` (PostgreSQL: appends queue on it until the transaction
     ends; SQLite: the transaction already holds the writer lock), the entries are inserted and
     the head moved on to the last: three plain statements however many entries (no ORM unit
-    of work: this runs for every request).
+    of work: this runs for every request). ``db`` is the caller's session, or a bare connection
+    (``Database.connection``, the group appends of reads).
     """
     if not entries:
         return []

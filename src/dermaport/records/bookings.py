@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Sequence
+from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Row, bindparam, select
 from sqlalchemy.orm import Session
 
 from dermaport.errors import ConflictError, InputError, RecordNotFoundError
 from dermaport.records import audit
 from dermaport.records.access import Actor, Permission
-from dermaport.records.clients import client_of_clinic, writable_client
+from dermaport.records.clients import client_row, writable_client
 from dermaport.records.locks import lock_name
 from dermaport.records.models import Appointment, Client, Course, Lot, Product, User, utcnow
 from dermaport.records.product_checks import check_product
+from dermaport.records.reads import view_columns, views_of
 from dermaport.records.schemas import AppointmentIn, AppointmentStatusIn, CourseIn, LotIn, ProductIn
 from dermaport.records.views import AppointmentOut, CourseOut, LotOut, ProductOut
 
@@ -22,6 +24,7 @@ __all__ = [
     "add_course",
     "add_lot",
     "add_product",
+    "clinic_lots",
     "list_appointments",
     "list_lots",
     "list_products",
@@ -46,6 +49,31 @@ def list_products(db: Session, actor: Actor) -> list[ProductOut]:
     actor.require(Permission.PRODUCT_READ)
     rows = db.scalars(select(Product).where(Product.clinic_id == actor.clinic_id).order_by(Product.name))
     return [ProductOut.model_validate(p) for p in rows]
+
+
+#: Every lot of a clinic with its product's name, in one select (products by name, lots by expiry).
+_CLINIC_LOTS = (
+    select(
+        Lot.id,
+        Product.name.label("product"),
+        Product.id.label("product_id"),
+        Lot.lot_number,
+        Lot.expires_on,
+    )
+    .join(Product, Product.id == Lot.product_id)
+    .where(Product.clinic_id == bindparam("clinic_id"))
+    .order_by(Product.name, Product.id, Lot.expires_on, Lot.id)
+)
+
+
+def clinic_lots(db: Session, actor: Actor) -> Sequence[Row[int, str, int, str, date]]:
+    """Every lot of the clinic's products, products by name and each one's lots by expiry.
+
+    Each row has ``id``, ``product`` (the product's name), ``product_id``, ``lot_number`` and
+    ``expires_on``.
+    """
+    actor.require(Permission.PRODUCT_READ)
+    return db.execute(_CLINIC_LOTS, {"clinic_id": actor.clinic_id}).all()
 
 
 def _product(db: Session, actor: Actor, product_id: int) -> Product:
@@ -206,12 +234,17 @@ def _refuse_overlap(db: Session, actor: Actor, data: AppointmentIn) -> None:
                 )
 
 
+_CLIENT_APPOINTMENTS = (
+    select(*view_columns(Appointment, AppointmentOut))
+    .where(Appointment.client_id == bindparam("client_id"))
+    .order_by(Appointment.starts_at)
+)
+
+
 def list_appointments(db: Session, actor: Actor, client_id: int) -> list[AppointmentOut]:
     """A client's appointments, in time order."""
     actor.require(Permission.BOOKING_READ)
-    client = client_of_clinic(db, actor, client_id)
-    rows = db.scalars(
-        select(Appointment).where(Appointment.client_id == client.id).order_by(Appointment.starts_at)
-    ).all()
+    client = client_row(db, actor, client_id)
+    rows = db.execute(_CLIENT_APPOINTMENTS, {"client_id": client.id}).all()
     audit.append(db, actor=actor.username, action="read", entity="appointment", client_id=client.id)
-    return [AppointmentOut.model_validate(a) for a in rows]
+    return views_of(AppointmentOut, rows)

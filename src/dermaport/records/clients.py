@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from typing import Any
+
+from sqlalchemy import Row, bindparam, select
+from sqlalchemy.orm import Session
 
 from dermaport.errors import ConflictError, RecordNotFoundError
 from dermaport.records import audit
 from dermaport.records.access import Actor, Permission
 from dermaport.records.models import Client, ClientContact, utcnow
+from dermaport.records.reads import table_of
 from dermaport.records.schemas import ContactIn, ContactPatch
 from dermaport.records.search import like_pattern, search_text
-from dermaport.records.views import ClientOut
+from dermaport.records.views import ClientOut, ContactOut
 
 __all__ = [
     "client_of_clinic",
+    "client_out",
+    "client_row",
     "create_client",
     "get_client",
     "list_clients",
@@ -30,6 +35,52 @@ def client_of_clinic(db: Session, actor: Actor, client_id: int) -> Client:
     if client is None or client.clinic_id != actor.clinic_id:
         raise RecordNotFoundError(f"client {client_id} not found: list them with GET /api/clients")
     return client
+
+
+_CLIENTS = table_of(Client)
+_CONTACTS = table_of(ClientContact)
+#: A client with their contact details (:class:`ClientOut`'s columns) and clinic, in one select.
+_CLIENT_COLUMNS = select(
+    _CLIENTS.c.id,
+    _CLIENTS.c.clinic_id,
+    _CLIENTS.c.created_at,
+    _CLIENTS.c.erased_at,
+    *(_CONTACTS.c[name] for name in ContactOut.model_fields),
+).select_from(_CLIENTS.outerjoin(_CONTACTS, _CONTACTS.c.client_id == _CLIENTS.c.id))
+_ONE_CLIENT = _CLIENT_COLUMNS.where(_CLIENTS.c.id == bindparam("client_id"))
+_CLINIC_PAGE = (
+    _CLIENT_COLUMNS.where(_CLIENTS.c.clinic_id == bindparam("clinic_id"))
+    .order_by(_CLIENTS.c.id)
+    .limit(bindparam("limit"))
+    .offset(bindparam("offset"))
+)
+_CLINIC_SEARCH = (
+    _CLIENT_COLUMNS.where(
+        _CLIENTS.c.clinic_id == bindparam("clinic_id"),
+        _CONTACTS.c.search_text.like(bindparam("pattern"), escape="\\"),
+    )
+    .order_by(_CLIENTS.c.id)
+    .limit(bindparam("limit"))
+    .offset(bindparam("offset"))
+)
+
+
+def client_row(db: Session, actor: Actor, client_id: int) -> Row[Any]:
+    """:func:`client_of_clinic` for a read: the client's row with their contact details, no ORM instance."""
+    row = db.execute(_ONE_CLIENT, {"client_id": client_id}).first()
+    if row is None or row.clinic_id != actor.clinic_id:
+        raise RecordNotFoundError(f"client {client_id} not found: list them with GET /api/clients")
+    return row
+
+
+def client_out(row: Row[Any]) -> ClientOut:
+    """The view of a row of :func:`client_row` (or of the list's select)."""
+    return ClientOut(
+        id=row.id,
+        created_at=row.created_at,
+        erased_at=row.erased_at,
+        contact=ContactOut.model_validate(row, from_attributes=True),
+    )
 
 
 def writable_client(db: Session, actor: Actor, client_id: int) -> Client:
@@ -71,11 +122,9 @@ def create_client(db: Session, actor: Actor, data: ContactIn) -> ClientOut:
 def get_client(db: Session, actor: Actor, client_id: int) -> ClientOut:
     """One client's contact details."""
     actor.require(Permission.CONTACT_READ)
-    client = client_of_clinic(db, actor, client_id)
-    audit.append(
-        db, actor=actor.username, action="read", entity="client", entity_id=client.id, client_id=client.id
-    )
-    return ClientOut.model_validate(client)
+    row = client_row(db, actor, client_id)
+    audit.append(db, actor=actor.username, action="read", entity="client", entity_id=row.id, client_id=row.id)
+    return client_out(row)
 
 
 def list_clients(
@@ -87,18 +136,17 @@ def list_clients(
     or without accents (``dermaport.records.search``); the query itself is not audited.
     """
     actor.require(Permission.CONTACT_READ)
-    # the contact details of the page's clients in one query, not one per client
-    query = select(Client).options(selectinload(Client.contact)).where(Client.clinic_id == actor.clinic_id)
+    # the page's clients with their contact details in one select of the columns shown
+    values: dict[str, Any] = {"clinic_id": actor.clinic_id, "limit": limit, "offset": offset}
     if q is not None and q.strip():
-        query = query.join(ClientContact, ClientContact.client_id == Client.id).where(
-            ClientContact.search_text.like(like_pattern(q), escape="\\")
-        )
-    rows = db.scalars(query.order_by(Client.id).limit(limit).offset(offset)).all()
-    detail: dict[str, object] = {"client_ids": [c.id for c in rows]}
+        rows = db.execute(_CLINIC_SEARCH, {**values, "pattern": like_pattern(q)}).all()
+    else:
+        rows = db.execute(_CLINIC_PAGE, values).all()
+    detail: dict[str, object] = {"client_ids": [r.id for r in rows]}
     if q is not None:
         detail["search"] = True
     audit.append(db, actor=actor.username, action="list", entity="client", detail=detail)
-    return [ClientOut.model_validate(c) for c in rows]
+    return [client_out(r) for r in rows]
 
 
 def update_contact(db: Session, actor: Actor, client_id: int, patch: ContactPatch) -> ClientOut:

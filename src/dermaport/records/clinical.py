@@ -10,17 +10,18 @@ import hashlib
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from dermaport.errors import ConflictError, InputError, RecordNotFoundError
 from dermaport.records import audit
 from dermaport.records.access import Actor, Permission
 from dermaport.records.bookings import lot_of_clinic
-from dermaport.records.clients import client_of_clinic, writable_client
+from dermaport.records.clients import client_of_clinic, client_out, client_row, writable_client
 from dermaport.records.models import (
     AdverseEvent,
     Appointment,
+    Client,
     ClinicalNote,
     Consent,
     Course,
@@ -32,6 +33,7 @@ from dermaport.records.models import (
     TreatmentSession,
     utcnow,
 )
+from dermaport.records.reads import table_of, view_columns, views_of
 from dermaport.records.schemas import (
     AdverseEventIn,
     ConsentIn,
@@ -43,12 +45,15 @@ from dermaport.records.schemas import (
 )
 from dermaport.records.views import (
     AdverseEventOut,
-    ClientOut,
+    AppointmentOut,
     ClientRecord,
     ConsentOut,
+    CourseOut,
     DocumentOut,
     NoteOut,
+    OutcomeRevisionOut,
     PatchTestOut,
+    PhotoOut,
     ScreeningOut,
     SessionOut,
 )
@@ -245,12 +250,15 @@ def add_adverse_event(db: Session, actor: Actor, client_id: int, data: AdverseEv
 def get_session(db: Session, actor: Actor, client_id: int, session_id: int) -> SessionOut:
     """One treatment session of a client."""
     actor.require(Permission.CLINICAL_READ)
-    client = client_of_clinic(db, actor, client_id)
-    row = session_of_client(db, client.id, session_id)
+    row = db.execute(_ONE_SESSION, {"session_id": session_id}).first()
+    if row is None or row.client_id != client_id or row.clinic_id != actor.clinic_id:
+        client_row(db, actor, client_id)  # another clinic's (or no) client: "client not found"
+        raise RecordNotFoundError(f"session {session_id} of client {client_id} not found")
+    history = views_of(OutcomeRevisionOut, db.execute(_SESSION_OUTCOMES, {"session_id": row.id}))
     audit.append(
-        db, actor=actor.username, action="read", entity="session", entity_id=row.id, client_id=client.id
+        db, actor=actor.username, action="read", entity="session", entity_id=row.id, client_id=client_id
     )
-    return SessionOut.model_validate(row)
+    return _session_out(row, history)
 
 
 def set_outcome(db: Session, actor: Actor, client_id: int, session_id: int, data: OutcomeIn) -> SessionOut:
@@ -307,26 +315,81 @@ def session_documents(db: Session, actor: Actor, client_id: int, session_id: int
     return [DocumentOut.model_validate(d) for d in documents]
 
 
-def _all(db: Session, model: Any, client_id: int, order: Any) -> list[Any]:
-    return list(db.scalars(select(model).where(model.client_id == client_id).order_by(order, model.id)))
+def _history(model: Any, view: type[Any], order: Any) -> Any:
+    """A client's rows of ``model`` as ``view`` needs them, oldest first (then by id)."""
+    table = table_of(model)
+    return (
+        select(*view_columns(model, view))
+        .where(table.c.client_id == bindparam("client_id"))
+        .order_by(order, table.c.id)
+    )
+
+
+_SESSIONS = table_of(TreatmentSession)
+_CLIENTS = table_of(Client)
+_OUTCOMES = table_of(SessionOutcome)
+_SESSION_COLUMNS = [*view_columns(TreatmentSession, SessionOut), _SESSIONS.c.client_id]
+#: One session with its client's clinic (whose client it is checked in the same select).
+_ONE_SESSION = (
+    select(*_SESSION_COLUMNS, _CLIENTS.c.clinic_id)
+    .join(_CLIENTS, _CLIENTS.c.id == _SESSIONS.c.client_id)
+    .where(_SESSIONS.c.id == bindparam("session_id"))
+)
+_OUTCOME_COLUMNS = [*view_columns(SessionOutcome, OutcomeRevisionOut), _OUTCOMES.c.session_id]
+_SESSION_OUTCOMES = (
+    select(*_OUTCOME_COLUMNS)
+    .where(_OUTCOMES.c.session_id == bindparam("session_id"))
+    .order_by(_OUTCOMES.c.id)
+)
+#: Every outcome revision of every session of one client, by id (one select for the whole record).
+_CLIENT_OUTCOMES = (
+    select(*_OUTCOME_COLUMNS)
+    .join(_SESSIONS, _SESSIONS.c.id == _OUTCOMES.c.session_id)
+    .where(_SESSIONS.c.client_id == bindparam("client_id"))
+    .order_by(_OUTCOMES.c.id)
+)
+#: The record's parts: (field of ClientRecord, view, select of the client's rows in order).
+_RECORD_PARTS: tuple[tuple[str, Any, Any], ...] = (
+    ("screenings", ScreeningOut, _history(Screening, ScreeningOut, Screening.screened_at)),
+    ("consents", ConsentOut, _history(Consent, ConsentOut, Consent.signed_at)),
+    ("patch_tests", PatchTestOut, _history(PatchTest, PatchTestOut, PatchTest.applied_at)),
+    ("notes", NoteOut, _history(ClinicalNote, NoteOut, ClinicalNote.created_at)),
+    ("adverse_events", AdverseEventOut, _history(AdverseEvent, AdverseEventOut, AdverseEvent.onset_at)),
+    ("photos", PhotoOut, _history(Photo, PhotoOut, Photo.stored_at)),
+    ("courses", CourseOut, _history(Course, CourseOut, Course.created_at)),
+    ("appointments", AppointmentOut, _history(Appointment, AppointmentOut, Appointment.starts_at)),
+)
+_CLIENT_SESSIONS = (
+    select(*_SESSION_COLUMNS)
+    .where(_SESSIONS.c.client_id == bindparam("client_id"))
+    .order_by(_SESSIONS.c.started_at, _SESSIONS.c.id)
+)
+
+
+def _session_out(row: Any, history: list[OutcomeRevisionOut]) -> SessionOut:
+    values = {name: getattr(row, name) for name in SessionOut.model_fields if name != "outcome_history"}
+    return SessionOut.model_validate({**values, "outcome_history": history})
 
 
 def client_record(db: Session, actor: Actor, client_id: int) -> ClientRecord:
-    """Everything about one client: contact details and every clinical record (audited as one read)."""
+    """Everything about one client: contact details and every clinical record (audited as one read).
+
+    One select per kind of record, of the columns its view shows (:mod:`dermaport.records.reads`),
+    and one for every session's outcome revisions.
+    """
     actor.require(Permission.CLINICAL_READ)
-    client = client_of_clinic(db, actor, client_id)
-    record = ClientRecord(
-        client=ClientOut.model_validate(client),
-        screenings=_all(db, Screening, client.id, Screening.screened_at),
-        consents=_all(db, Consent, client.id, Consent.signed_at),
-        patch_tests=_all(db, PatchTest, client.id, PatchTest.applied_at),
-        notes=_all(db, ClinicalNote, client.id, ClinicalNote.created_at),
-        adverse_events=_all(db, AdverseEvent, client.id, AdverseEvent.onset_at),
-        photos=_all(db, Photo, client.id, Photo.stored_at),
-        sessions=_all(db, TreatmentSession, client.id, TreatmentSession.started_at),
-        courses=_all(db, Course, client.id, Course.created_at),
-        appointments=_all(db, Appointment, client.id, Appointment.starts_at),
-    )
+    client = client_row(db, actor, client_id)
+    key = {"client_id": client.id}
+    parts: dict[str, Any] = {
+        name: views_of(view, db.execute(query, key)) for name, view, query in _RECORD_PARTS
+    }
+    history: dict[int, list[OutcomeRevisionOut]] = {}
+    for revision in db.execute(_CLIENT_OUTCOMES, key):
+        history.setdefault(revision.session_id, []).append(
+            OutcomeRevisionOut.model_validate(revision, from_attributes=True)
+        )
+    sessions = [_session_out(row, history.get(row.id, [])) for row in db.execute(_CLIENT_SESSIONS, key)]
+    record = ClientRecord(client=client_out(client), sessions=sessions, **parts)
     audit.append(
         db, actor=actor.username, action="read", entity="record", entity_id=client.id, client_id=client.id
     )

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from dermaport.config import Settings
@@ -67,6 +67,8 @@ class WriterLock:
 @dataclass
 class _Ticket:
     entries: Sequence[Mapping[str, Any]]
+    #: Woken when the ticket's batch has committed (or failed), or when it is its turn to lead.
+    wake: threading.Condition
     done: bool = False
     error: BaseException | None = None
 
@@ -76,23 +78,25 @@ class GroupAppender:
 
     Each caller queues its entries and waits. One caller at a time leads: it takes everything
     queued so far (its own entries included), appends it in one unit of work and, once that
-    has committed, releases every caller of the batch (or hands them its error); the next
-    caller still waiting leads the next batch. So no caller returns before its entries are
-    committed, and the more requests arrive at once the fewer transactions they cost.
+    has committed, releases every caller of the batch (or hands them its error); the first
+    caller still waiting then leads the next batch. So no caller returns before its entries
+    are committed, and the more requests arrive at once the fewer transactions they cost.
+    Each caller waits on its own condition (over one lock), so a batch's end wakes only the
+    callers it released and the next leader, not every caller queued behind it.
     """
 
     def __init__(self) -> None:
-        self._turn = threading.Condition()
+        self._lock = threading.Lock()
         self._queue: list[_Ticket] = []
         self._leading = False
 
     def append(self, database: Database, entries: Sequence[Mapping[str, Any]]) -> None:
         """Append ``entries`` to the chain, in order; return once they are committed."""
-        ticket = _Ticket(entries)
-        with self._turn:
+        ticket = _Ticket(entries, threading.Condition(self._lock))
+        with self._lock:
             self._queue.append(ticket)
             while self._leading and not ticket.done:
-                self._turn.wait()
+                ticket.wake.wait()
             if ticket.done:
                 if ticket.error is not None:
                     raise ticket.error
@@ -101,17 +105,20 @@ class GroupAppender:
             batch, self._queue = self._queue, []
         error: BaseException | None = None
         try:
-            with database.transaction() as db:
-                audit.append_all(db, [entry for each in batch for entry in each.entries])
+            with database.connection() as connection:
+                audit.append_all(connection, [entry for each in batch for entry in each.entries])
         except BaseException as exc:
             error = exc
             raise
         finally:
-            with self._turn:
+            with self._lock:
                 for each in batch:
                     each.done, each.error = True, error
+                    if each is not ticket:
+                        each.wake.notify()
                 self._leading = False
-                self._turn.notify_all()
+                if self._queue:  # queued while this batch was written: the first leads the next
+                    self._queue[0].wake.notify()
 
 
 @dataclass(frozen=True)
@@ -150,6 +157,23 @@ class Database:
         try:
             with session or self.sessions() as work, work.begin():
                 yield work
+        finally:
+            if self._writer is not None:
+                self._writer.release()
+
+    @contextmanager
+    def connection(self) -> Iterator[Connection]:
+        """A unit of work on a bare connection (no ORM session), for plain Core statements.
+
+        As :meth:`transaction` (the writer lock on SQLite, ``BEGIN IMMEDIATE``; committed when the
+        block ends, rolled back when it raises), without an ORM session's bookkeeping: for the
+        audit chain's group appends, which run for every read.
+        """
+        if self._writer is not None:
+            self._writer.acquire()
+        try:
+            with self.engine.begin() as connection:
+                yield connection
         finally:
             if self._writer is not None:
                 self._writer.release()

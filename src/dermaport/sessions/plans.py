@@ -17,7 +17,7 @@ from dataclasses import replace
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
-from sqlalchemy import select
+from sqlalchemy import Row, bindparam, select
 from sqlalchemy.orm import Session
 
 from dermaport.errors import RecordNotFoundError, SafetyError
@@ -28,7 +28,7 @@ from dermaport.planning.products import choose_product
 from dermaport.planning.target import parse_target
 from dermaport.records import audit
 from dermaport.records.access import Actor, Permission
-from dermaport.records.clients import client_of_clinic
+from dermaport.records.clients import client_of_clinic, client_row
 from dermaport.records.database import Database
 from dermaport.records.models import PlanRecord, Screening
 from dermaport.safety.screening import ScreeningResult, screen
@@ -100,7 +100,7 @@ def rescreen(row: Screening, *, today: dt.date) -> ScreeningResult:
     return screen(row.answers, today=today)
 
 
-def plan_out(row: PlanRecord) -> dict[str, Any]:
+def plan_out(row: PlanRecord | Row[Any]) -> dict[str, Any]:
     """A stored plan as the API answers it: its document with ``id``, ``digest``, ``client_id``."""
     return {**row.content, "id": row.id, "digest": row.digest, "client_id": row.client_id}
 
@@ -209,13 +209,19 @@ def get_plan(db: Session, actor: Actor, client_id: int, plan_id: int) -> dict[st
     return plan_out(row)
 
 
+#: A client's plans, oldest first: the columns :func:`plan_out` reads, no ORM instances.
+_CLIENT_PLANS = (
+    select(PlanRecord.id, PlanRecord.client_id, PlanRecord.content, PlanRecord.digest)
+    .where(PlanRecord.client_id == bindparam("client_id"))
+    .order_by(PlanRecord.id)
+)
+
+
 def list_plans(db: Session, actor: Actor, client_id: int) -> list[dict[str, Any]]:
     """A client's stored plans, oldest first (audited as one read)."""
     actor.require(Permission.CLINICAL_READ)
-    client = client_of_clinic(db, actor, client_id)
-    rows = db.scalars(
-        select(PlanRecord).where(PlanRecord.client_id == client.id).order_by(PlanRecord.id)
-    ).all()
+    client = client_row(db, actor, client_id)
+    rows = db.execute(_CLIENT_PLANS, {"client_id": client.id}).all()
     audit.append(db, actor=actor.username, action="read", entity="plan", client_id=client.id)
     return [plan_out(r) for r in rows]
 

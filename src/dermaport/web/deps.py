@@ -34,6 +34,7 @@ __all__ = [
     "in_one_unit_of_work",
     "lower_priority",
     "remember_sign_in",
+    "token_of",
 ]
 
 #: The cookie that carries the session token (a bearer header works too).
@@ -207,6 +208,22 @@ async def session_token(
 ) -> str | None:
     """The session token from the ``Authorization: Bearer`` header, else from the cookie."""
     return bearer.credentials if bearer is not None else cookie
+
+
+def token_of(request: Request) -> str | None:
+    """:func:`session_token` read from the request directly, for routes outside the API's schema.
+
+    The same token by the same rules (a ``Bearer`` header with credentials, whatever the case
+    of the scheme, else a non-empty cookie), without the two security dependencies that only
+    describe the API's sign-in in its OpenAPI schema: a page resolves fewer dependencies.
+    """
+    authorization = request.headers.get("authorization")
+    if authorization:
+        scheme, _, credentials = authorization.partition(" ")
+        credentials = credentials.strip()
+        if scheme and credentials and scheme.lower() == "bearer":
+            return credentials
+    return request.cookies.get(SESSION_COOKIE) or None
 
 
 async def _current_actor(request: Request, token: Annotated[str | None, Depends(session_token)]) -> Actor:

@@ -136,17 +136,7 @@ def edit_client(request: Request, client_id: ClientId, actor: BriefPageActor, fo
 
 def lots_by_id(db: Session, actor: Actor) -> dict[int, dict[str, Any]]:
     """Every lot of the clinic: its product's name, its number and expiry, by lot id."""
-    out: dict[int, dict[str, Any]] = {}
-    for product in bookings.list_products(db, actor):
-        for lot in bookings.list_lots(db, actor, product.id):
-            out[lot.id] = {
-                "id": lot.id,
-                "product": product.name,
-                "product_id": product.id,
-                "lot_number": lot.lot_number,
-                "expires_on": lot.expires_on,
-            }
-    return out
+    return {row.id: row._asdict() for row in bookings.clinic_lots(db, actor)}
 
 
 @router.get("/clients/{client_id}", response_class=HTMLResponse)

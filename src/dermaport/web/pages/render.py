@@ -34,17 +34,18 @@ from dermaport.records.accounts import cached_actor, resolve_token
 from dermaport.records.database import Database
 from dermaport.web.deps import (
     SESSION_COOKIE,
-    DbSession,
     RecordsRouter,
+    _unit_of_work,
     database_of,
     lower_priority,
     remember_sign_in,
-    session_token,
+    token_of,
 )
 from dermaport.web.errors import status_of
 from dermaport.web.security import CSRF_FIELD, csrf_token_for
 
 __all__ = [
+    "PAGE_DATABASE_CONCURRENCY",
     "PAGE_HEADERS",
     "BriefPageActor",
     "DbSession",
@@ -98,6 +99,9 @@ def _environment() -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        # the templates ship with the package: each is compiled once per process and kept, not
+        # checked against its file (a stat per template and include) on every page
+        auto_reload=False,
     )
     env.filters["when"] = _when
     env.filters["num"] = _number
@@ -122,13 +126,15 @@ def _next_of(request: Request) -> str:
     return path + (f"?{request.url.query}" if request.url.query else "")
 
 
-async def _page_actor(request: Request, token: Annotated[str | None, Depends(session_token)]) -> Actor:
+async def _page_actor(request: Request) -> Actor:
     """The signed-in user, as the API's: from the sign-ins resolved in the last seconds, else looked up.
 
-    The lookup (:func:`~dermaport.records.accounts.resolve_token`) runs in a worker thread,
-    outside the page's own unit of work and the writer lock. No session, or an ended one: the
-    answer is the sign-in page.
+    The token is the API's (:func:`~dermaport.web.deps.token_of`). The lookup
+    (:func:`~dermaport.records.accounts.resolve_token`) runs in a worker thread, outside the
+    page's own unit of work and the writer lock. No session, or an ended one: the answer is
+    the sign-in page.
     """
+    token = token_of(request)
     if not token:
         raise SignInNeededError(_next_of(request))
     database = database_of(request)
@@ -147,6 +153,20 @@ def _resolved(database: Database, token: str, idle: timedelta) -> Actor:
     lower_priority()
     return resolve_token(database, token, idle=idle)
 
+
+#: How many pages work on the database at once (the API's routes have their own
+#: ``DATABASE_CONCURRENCY``). A page GET holds its slot while its audit entries wait for the
+#: group commit, holding no connection and no lock then; with the API's 4 slots, 20 users'
+#: list and client pages queued on the slots while the processor idled (benchmarks/bench_pages.py,
+#: 3 alternating runs at load 4 on 2 cores, p95 4 → 8 slots: client list 102–139 → 94–99 ms,
+#: client page 107–157 → 99–106 ms; the session screen, which reads in ``read_transaction``
+#: without a slot, 32–66 → 55–57 ms as the others stopped queueing behind it).
+PAGE_DATABASE_CONCURRENCY = 8
+
+#: A page's unit of work (:data:`dermaport.web.deps.DbSession`, with the pages' own slots).
+DbSession = Annotated[
+    Session, Depends(_unit_of_work, scope="function", max_concurrency=PAGE_DATABASE_CONCURRENCY)
+]
 
 #: The signed-in user of a page (resolved before, and outside, the page's unit of work).
 PageActor = Annotated[Actor, Depends(_page_actor)]
