@@ -98,6 +98,9 @@ def session_screen(
         "session": session,
         "steps": plan.get("segments") or plan.get("steps") or [],
         "planned": session.planned_dose_mA_min,
+        "planned_pulses": sum(
+            int(s.get("pulses") or 0) for s in plan.get("segments", []) if s.get("modality") == "electroporation"
+        ),
         "live_url": f"/api/clients/{client_id}/sessions/{session_id}/live",
         "control_url": f"/clients/{client_id}/sessions/{session_id}/control",
         "advice": json.dumps([[w, a] for w, a in FAULT_ADVICE] + [["", _GENERAL_ADVICE]]),

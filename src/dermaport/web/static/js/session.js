@@ -4,6 +4,7 @@
   var root = document.getElementById("session");
   if (!root) { return; }
   var planned = parseFloat(root.dataset.planned) || 0;
+  var plannedPulses = parseInt(root.dataset.plannedPulses, 10) || 0;
   var advice = JSON.parse(root.dataset.advice || "[]");
   var $ = function (id) { return document.getElementById(id); };
   // arrival times of readings ([runner time s, wall ms]), for the latency test
@@ -37,11 +38,20 @@
   function onReading(doc) {
     live.received.push([doc.time_s, Date.now()]);
     if (live.received.length > 20000) { live.received.shift(); }
-    $("current").textContent = fixed(doc.current_mA, 3);
+    var pulsePeak = plannedPulses > 0 && typeof doc.pulse_peak_current_mA === "number";
+    $("current").textContent = fixed(pulsePeak ? doc.pulse_peak_current_mA : doc.current_mA, pulsePeak ? 0 : 3);
     $("voltage").textContent = fixed(doc.voltage_V, 2);
     $("impedance").textContent = typeof doc.impedance_ohm === "number" ? fixed(doc.impedance_ohm / 1000, 2) : "—";
-    $("dose").textContent = fixed(doc.charge_mA_min, 3);
-    if (planned > 0) { $("dose-bar").style.width = Math.min(100, 100 * doc.charge_mA_min / planned) + "%"; }
+    if (plannedPulses > 0) {
+      // a pulse session: the pulses fired against those planned (no galvanic dose)
+      if (typeof doc.pulses_delivered === "number") {
+        $("pulses").textContent = String(doc.pulses_delivered);
+        $("dose-bar").style.width = Math.min(100, 100 * doc.pulses_delivered / plannedPulses) + "%";
+      }
+    } else {
+      $("dose").textContent = fixed(doc.charge_mA_min, 3);
+      if (planned > 0) { $("dose-bar").style.width = Math.min(100, 100 * doc.charge_mA_min / planned) + "%"; }
+    }
     $("time").textContent = Math.round(doc.time_s) + " s";
     if (doc.state) { setState(doc.state); }
   }
@@ -79,7 +89,8 @@
     } else {
       showFault(doc.status === "failed" ? "Session failed: the output is off" : "Session stopped", doc.reason, false);
     }
-    if (typeof doc.charge_dose_mA_min === "number") { $("dose").textContent = fixed(doc.charge_dose_mA_min, 3); }
+    if (typeof doc.charge_dose_mA_min === "number" && $("dose")) { $("dose").textContent = fixed(doc.charge_dose_mA_min, 3); }
+    if (typeof doc.pulses_delivered === "number" && $("pulses")) { $("pulses").textContent = String(doc.pulses_delivered); }
     $("hold").classList.add("hidden");
     if ($("controls")) { $("controls").classList.add("hidden"); }
     $("after").classList.remove("hidden");
