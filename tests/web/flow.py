@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import time
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -9,7 +10,8 @@ from typing import Any
 
 from sqlalchemy import update
 
-from dermaport.records.models import Lot, PatchTest, utcnow
+from dermaport.planning.digest import with_digest
+from dermaport.records.models import Lot, PatchTest, PlanRecord, utcnow
 from tests.safety.helpers import OK_ANSWERS
 from tests.web.conftest import Api
 
@@ -118,3 +120,25 @@ def wait_for(
         if got.json()["status"] in statuses or time.monotonic() > deadline:
             return got.json()
         time.sleep(0.05)
+
+
+def stored_with_steps(api: Api, ready: Ready, steps: list[str]) -> int:
+    """The client's plan stored again with ``steps`` (a valid digest, as a planner's would be); its id."""
+    with api.database.transaction() as db:
+        stored = db.get(PlanRecord, ready.plan["id"])
+        assert stored is not None
+        content = copy.deepcopy(stored.content)
+        content.pop("digest", None)
+        content["steps"] = steps
+        document = with_digest(content)
+        row = PlanRecord(
+            client_id=stored.client_id,
+            screening_id=stored.screening_id,
+            request=stored.request,
+            content=document,
+            digest=document["digest"],
+            created_by=stored.created_by,
+        )
+        db.add(row)
+        db.flush()
+        return row.id

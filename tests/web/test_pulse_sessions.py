@@ -7,17 +7,14 @@ report carry the pulses delivered, and nothing in it claims a galvanic dose.
 
 from __future__ import annotations
 
-import copy
 import time
 
-from dermaport.planning.digest import with_digest
-from dermaport.records.models import PlanRecord
 from dermaport.safety.pulse_contraindications import PULSE_QUESTIONS
 from tests.safety.helpers import OK_ANSWERS
 from tests.web.pages.helpers import sign_in
 
 from .conftest import Api
-from .flow import ready_client, wait_for
+from .flow import ready_client, stored_with_steps, wait_for
 
 STEP = "electroporation 10 V 1 ms x 5 pulses at 1 Hz cathode"
 
@@ -26,24 +23,7 @@ def test_a_pulse_plan_runs_on_the_simulated_pulse_generator_and_its_report_count
     api: Api,
 ) -> None:
     ready = ready_client(api, answers={**OK_ANSWERS, **{q.id: False for q in PULSE_QUESTIONS}})
-    with api.database.transaction() as db:
-        stored = db.get(PlanRecord, ready.plan["id"])
-        assert stored is not None
-        content = copy.deepcopy(stored.content)
-        content.pop("digest", None)
-        content["steps"] = [STEP]
-        document = with_digest(content)
-        row = PlanRecord(
-            client_id=stored.client_id,
-            screening_id=stored.screening_id,
-            request=stored.request,
-            content=document,
-            digest=document["digest"],
-            created_by=stored.created_by,
-        )
-        db.add(row)
-        db.flush()
-        plan_id = row.id
+    plan_id = stored_with_steps(api, ready, [STEP])
     base = f"/api/clients/{ready.client_id}/sessions"
     started = api.client.post(base, json={"plan_id": plan_id, "lot_id": ready.lot_id}, headers=ready.headers)
     assert started.status_code == 201, started.text

@@ -3,16 +3,13 @@ whether the client was screened only for galvanic current or for pulses too (a m
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
-from dermaport.planning.digest import with_digest
-from dermaport.records.models import PlanRecord
 from dermaport.safety.pulse_contraindications import PULSE_QUESTIONS
 from tests.safety.helpers import OK_ANSWERS
 
 from .conftest import Api
-from .flow import ready_client
+from .flow import ready_client, stored_with_steps
 
 #: Within the pulse hard limits on the plan's electrode, from the electrode the plan puts the product under.
 PULSE_STEP = "electroporation 10 V 1 ms x 5 pulses at 1 Hz cathode"
@@ -21,24 +18,7 @@ PULSE_STEP = "electroporation 10 V 1 ms x 5 pulses at 1 Hz cathode"
 def _start_with_a_pulse_step(api: Api, answers: dict[str, Any]) -> tuple[int, str, Any]:
     """Store the client's plan again with a pulse step first (a valid digest); start it."""
     ready = ready_client(api, answers=answers)
-    with api.database.transaction() as db:
-        stored = db.get(PlanRecord, ready.plan["id"])
-        assert stored is not None
-        content = copy.deepcopy(stored.content)
-        content.pop("digest", None)
-        content["steps"] = [PULSE_STEP, *content["steps"]]
-        document = with_digest(content)
-        pulse_plan = PlanRecord(
-            client_id=stored.client_id,
-            screening_id=stored.screening_id,
-            request=stored.request,
-            content=document,
-            digest=document["digest"],
-            created_by=stored.created_by,
-        )
-        db.add(pulse_plan)
-        db.flush()
-        plan_id = pulse_plan.id
+    plan_id = stored_with_steps(api, ready, [PULSE_STEP, *ready.plan["steps"]])
     response = api.client.post(
         f"/api/clients/{ready.client_id}/sessions",
         json={"plan_id": plan_id, "lot_id": ready.lot_id},

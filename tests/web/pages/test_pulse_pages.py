@@ -3,16 +3,15 @@ offers pulses, and a pulse plan's session runs on the simulated pulse generator.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import time
 from typing import Any
 
-from dermaport.records.models import utcnow
 from dermaport.safety.pulse_contraindications import PULSE_QUESTIONS
 from tests.web.conftest import Api
 from tests.web.pages.helpers import Browser, drawn_signature, location_id, sign_in
-from tests.web.pages.test_pages import _form_answers, _local, _new_client, _product_lot
+from tests.web.pages.test_pages import _form_answers, _new_client, _product_lot
+from tests.web.pages.test_plan_patch_tests import _apply
 
 PULSES_NO = {q.id: False for q in PULSE_QUESTIONS}
 
@@ -22,12 +21,7 @@ def _ready(api: Api, browser: Browser, **answers: object) -> tuple[int, int]:
     client_id = _new_client(browser)
     browser.post(f"/clients/{client_id}/consultation", _form_answers(**answers))
     browser.post(f"/clients/{client_id}/consent", {"signature": drawn_signature()})
-    applied = _local(utcnow() - dt.timedelta(hours=30))
-    browser.post(
-        f"/clients/{client_id}/patch-tests", {"lot_id": str(lot_id), "site": "neck", "applied_at": applied}
-    )
-    tests = browser.get(f"/clients/{client_id}/patch-tests").text
-    test_id = int(re.search(r"/patch-tests/(\d+)/reading", tests).group(1))  # type: ignore[union-attr]
+    test_id = _apply(browser, client_id, lot_id, hours_ago=30)
     browser.post(f"/clients/{client_id}/patch-tests/{test_id}/reading", {"result": "negative"})
     return client_id, lot_id
 
