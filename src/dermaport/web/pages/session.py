@@ -82,6 +82,12 @@ def advice_for(reason: str) -> str:
     return next((advice for word, advice in FAULT_ADVICE if word in lowered), _GENERAL_ADVICE)
 
 
+def planned_pulses(session_plan: dict[str, Any]) -> int:
+    """The pulses a session's plan fires over its electroporation steps (0 for a galvanic plan)."""
+    segments = session_plan.get("segments", [])
+    return sum(int(s.get("pulses") or 0) for s in segments if s.get("modality") == "electroporation")
+
+
 @router.get("/clients/{client_id}/sessions/{session_id}", response_class=HTMLResponse)
 def session_screen(
     request: Request, client_id: ClientId, session_id: SessionId, actor: BriefPageActor
@@ -98,9 +104,7 @@ def session_screen(
         "session": session,
         "steps": plan.get("segments") or plan.get("steps") or [],
         "planned": session.planned_dose_mA_min,
-        "planned_pulses": sum(
-            int(s.get("pulses") or 0) for s in plan.get("segments", []) if s.get("modality") == "electroporation"
-        ),
+        "planned_pulses": planned_pulses(plan),
         "live_url": f"/api/clients/{client_id}/sessions/{session_id}/live",
         "control_url": f"/clients/{client_id}/sessions/{session_id}/control",
         "advice": json.dumps([[w, a] for w, a in FAULT_ADVICE] + [["", _GENERAL_ADVICE]]),

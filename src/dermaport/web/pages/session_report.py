@@ -25,7 +25,7 @@ from dermaport.records.models import Product, User
 from dermaport.sessions import get_plan
 from dermaport.web.pages.figures import telemetry_plot
 from dermaport.web.pages.render import templates
-from dermaport.web.pages.session import advice_for
+from dermaport.web.pages.session import advice_for, planned_pulses
 from dermaport.web.pages.treatment import plan_figures
 
 __all__ = ["REPORT_CSS", "render_report_html", "report_context", "report_pdf"]
@@ -54,11 +54,7 @@ def _product_name(db: Session, product_id: int) -> str:
 
 def _pulses(session_plan: dict[str, Any], documents: list[Any]) -> dict[str, int] | None:
     """Pulses delivered against planned, for a session with pulse steps (None without)."""
-    planned = sum(
-        int(s.get("pulses") or 0)
-        for s in session_plan.get("segments", [])
-        if s.get("modality") == "electroporation"
-    )
+    planned = planned_pulses(session_plan)
     if not planned:
         return None
     delivered = 0
