@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from fastapi.security import HTTPAuthorizationCredentials
@@ -42,4 +43,7 @@ async def _api_token(request: Request) -> str | None:
 )
 def test_token_of_reads_the_token_as_the_api_does(headers: dict[str, str]) -> None:
     request = _request(headers)
-    assert token_of(request) == asyncio.run(_api_token(request))
+    # in a thread of its own: a browser test's Playwright may hold an event loop in this one
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        api = pool.submit(asyncio.run, _api_token(request)).result()
+    assert token_of(request) == api
