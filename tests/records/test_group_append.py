@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import threading
 
 import pytest
@@ -89,65 +88,6 @@ def test_a_failed_batch_fails_every_caller_in_it_and_the_next_batch_goes_on(
         database.append_audit([_entry(1, 1)])
     monkeypatch.setattr(audit, "append_rows", real)
     database.append_audit([_entry(2, 1)])
-    with database.transaction() as db:
-        assert [e.entity_id for e in db.scalars(select(AuditEntry))] == ["2"]
-        assert audit.verify(db).intact
-
-
-def test_awaiting_and_thread_callers_each_return_with_their_entries_committed(database: Database) -> None:
-    """Callers in an event loop (``append_audit_async``) and in threads share the batches."""
-
-    threads, tasks, rounds = 4, 12, 5
-    failures: list[BaseException] = []
-
-    def committed(actor: str) -> list[str]:
-        with Session(database.engine) as db:
-            return list(db.scalars(select(AuditEntry.entity_id).where(AuditEntry.actor == actor)))
-
-    def reader(caller: int) -> None:
-        try:
-            for r in range(rounds):
-                database.append_audit([_entry(r, caller)])
-                assert len(committed(f"reader{caller}")) == r + 1
-        except BaseException as exc:  # reported below, from the main thread
-            failures.append(exc)
-
-    async def awaiting(caller: int) -> None:
-        for r in range(rounds):
-            await database.append_audit_async([_entry(r, caller)])
-            assert len(committed(f"reader{caller}")) == r + 1  # committed before the await returned
-
-    workers = [threading.Thread(target=reader, args=(100 + i,)) for i in range(threads)]
-    for thread in workers:
-        thread.start()
-
-    async def main() -> None:
-        await asyncio.gather(*(awaiting(i) for i in range(tasks)))
-
-    asyncio.run(main())
-    for thread in workers:
-        thread.join(timeout=60)
-    assert failures == []
-    with database.transaction() as db:
-        report = audit.verify(db)
-    assert report.intact
-    assert report.entries == (threads + tasks) * rounds
-
-
-def test_a_failed_batch_fails_its_awaiting_callers_and_the_next_goes_on(
-    database: Database, monkeypatch: pytest.MonkeyPatch
-) -> None:
-
-    real = audit.append_rows
-
-    def broken(db: Session, entries: list[dict[str, object]]) -> list[dict[str, object]]:
-        raise RuntimeError("disk full")
-
-    monkeypatch.setattr(audit, "append_rows", broken)
-    with pytest.raises(RuntimeError, match="disk full"):
-        asyncio.run(database.append_audit_async([_entry(1, 1)]))
-    monkeypatch.setattr(audit, "append_rows", real)
-    asyncio.run(database.append_audit_async([_entry(2, 1)]))
     with database.transaction() as db:
         assert [e.entity_id for e in db.scalars(select(AuditEntry))] == ["2"]
         assert audit.verify(db).intact

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import threading
 from collections.abc import Iterator, Mapping, Sequence
@@ -69,13 +67,10 @@ class WriterLock:
 @dataclass
 class _Ticket:
     entries: Sequence[Mapping[str, Any]]
-    #: Woken when the ticket's batch has committed (or failed), or when it is its turn to lead
-    #: (a caller waiting in its thread); None for a caller awaiting :attr:`future`.
-    wake: threading.Condition | None
+    #: Woken when the ticket's batch has committed (or failed), or when it is its turn to lead.
+    wake: threading.Condition
     done: bool = False
     error: BaseException | None = None
-    #: Resolved in its event loop when the ticket's batch has committed (or failed).
-    future: asyncio.Future[None] | None = None
 
 
 class GroupAppender:
@@ -88,11 +83,6 @@ class GroupAppender:
     are committed, and the more requests arrive at once the fewer transactions they cost.
     Each caller waits on its own condition (over one lock), so a batch's end wakes only the
     callers it released and the next leader, not every caller queued behind it.
-
-    A request in an event loop awaits instead (:meth:`append_async`): its worker thread is
-    free once it has read, and a batch's end resolves its callers' futures with one call into
-    each loop rather than waking a thread per caller. When no caller waits in a thread to take
-    the next batch, the leader of the last one (a worker thread) leads it.
     """
 
     def __init__(self) -> None:
@@ -106,93 +96,29 @@ class GroupAppender:
         with self._lock:
             self._queue.append(ticket)
             while self._leading and not ticket.done:
-                assert ticket.wake is not None
                 ticket.wake.wait()
-            lead = not ticket.done
-            if lead:
-                self._leading = True
-        if lead:
-            self._lead(database, ticket)
-        if ticket.error is not None:
-            raise ticket.error
-
-    async def append_async(self, database: Database, entries: Sequence[Mapping[str, Any]]) -> None:
-        """:meth:`append` for a caller in an event loop: await until ``entries`` are committed.
-
-        When no batch is being written, a worker thread of the loop's executor starts writing
-        (these entries and whatever else is queued) and the caller awaits its own batch only;
-        otherwise the entries join the next batch.
-        """
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future[None] = loop.create_future()
-        with self._lock:
-            self._queue.append(_Ticket(entries, None, future=future))
-            lead = not self._leading
+            if ticket.done:
+                if ticket.error is not None:
+                    raise ticket.error
+                return
             self._leading = True
-        if lead:
-            try:
-                loop.run_in_executor(None, self._lead, database, None)
-            except RuntimeError:  # the loop's executor is shutting down: a thread of its own
-                threading.Thread(target=self._lead, args=(database, None), daemon=True).start()
-        await future
-
-    def _lead(self, database: Database, own: _Ticket | None) -> None:
-        """Write batches while this thread leads (:attr:`_leading`, set by whoever made it lead).
-
-        A caller leading in its own thread (``own``) writes one batch, its own among it, and
-        then passes the lead on: to the first caller waiting in its thread, else (only awaiting
-        callers queued) to a new thread. A thread leading for awaiting callers (``own`` None)
-        writes batches until none is queued or a caller waiting in its thread can take over.
-        Never raises: a batch's error goes to each of its callers.
-        """
-        while True:
-            with self._lock:
-                batch, self._queue = self._queue, []
-            error: BaseException | None = None
-            try:
-                with database.connection() as connection:
-                    audit.append_rows(connection, [entry for each in batch for entry in each.entries])
-            except BaseException as exc:  # handed to every caller of the batch
-                error = exc
-            waiting: dict[asyncio.AbstractEventLoop, list[_Ticket]] = {}
-            hand_off = go_on = False
+            batch, self._queue = self._queue, []
+        error: BaseException | None = None
+        try:
+            with database.connection() as connection:
+                audit.append_rows(connection, [entry for each in batch for entry in each.entries])
+        except BaseException as exc:
+            error = exc
+            raise
+        finally:
             with self._lock:
                 for each in batch:
                     each.done, each.error = True, error
-                    if each.future is not None:
-                        waiting.setdefault(each.future.get_loop(), []).append(each)
-                    elif each is not own and each.wake is not None:
+                    if each is not ticket:
                         each.wake.notify()
-                next_leader = next((t.wake for t in self._queue if t.wake is not None), None)
-                if not self._queue:
-                    self._leading = False
-                elif next_leader is not None:  # queued while this batch was written: it leads the next
-                    self._leading = False
-                    next_leader.notify()
-                elif own is not None:  # only awaiting callers queued: a thread leads for them
-                    hand_off = True
-                else:
-                    go_on = True
-            for loop, tickets in waiting.items():
-                # a loop that has closed: nobody awaits its tickets any more
-                with contextlib.suppress(RuntimeError):
-                    loop.call_soon_threadsafe(_resolve, tickets)
-            if hand_off:
-                threading.Thread(target=self._lead, args=(database, None), daemon=True).start()
-            if not go_on:
-                return
-
-
-def _resolve(tickets: Sequence[_Ticket]) -> None:
-    """In the tickets' event loop: their batch has committed (or failed); release their callers."""
-    for ticket in tickets:
-        future = ticket.future
-        if future is None or future.done():  # a caller that gave up (cancelled) is not waited for
-            continue
-        if ticket.error is not None:
-            future.set_exception(ticket.error)
-        else:
-            future.set_result(None)
+                self._leading = False
+                if self._queue:  # queued while this batch was written: the first leads the next
+                    self._queue[0].wake.notify()
 
 
 @dataclass(frozen=True)
@@ -275,11 +201,6 @@ class Database:
         """
         if entries:
             self._appender.append(self, entries)
-
-    async def append_audit_async(self, entries: Sequence[Mapping[str, Any]]) -> None:
-        """:meth:`append_audit` for a caller in an event loop (:meth:`GroupAppender.append_async`)."""
-        if entries:
-            await self._appender.append_async(self, entries)
 
     def dispose(self) -> None:
         """Close every pooled connection."""

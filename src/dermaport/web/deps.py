@@ -144,56 +144,31 @@ def in_one_unit_of_work(endpoint: Callable[..., Any], *, read_only: bool = False
     own work, never across the event loop's turns between dependencies. A ``read_only``
     endpoint (GET) reads in a read-only unit of work outside the writer lock; the audit
     entries it makes are appended after, batched with other requests' in one transaction
-    (``Database.append_audit_async``), and the endpoint's answer is returned only once they are
-    committed; it waits for that in the event loop, its worker thread already free (the
-    wrapped endpoint is then a coroutine function, its reading done in one worker-thread
-    call). Other endpoints are returned as they are.
+    (``Database.append_audit``), and the endpoint's answer is returned only once they are
+    committed. Other endpoints are returned as they are.
     """
     name = _session_parameter(endpoint)
     if name is None or inspect.iscoroutinefunction(endpoint):
         return endpoint
-
-    if read_only:
-
-        @functools.wraps(endpoint)
-        async def read(*args: Any, **kwargs: Any) -> Any:
-            session: Session = kwargs[name]
-            database: Database = session.info[_DATABASE]
-            answer, pending = await run_in_threadpool(_read, database, session, endpoint, args, kwargs)
-            # the worker thread is free; the answer leaves only once its entries are committed
-            await database.append_audit_async(pending)
-            return answer
-
-        setattr(read, _OWN_UNIT_OF_WORK, True)
-        return read
 
     @functools.wraps(endpoint)
     def run(*args: Any, **kwargs: Any) -> Any:
         lower_priority()
         session: Session = kwargs[name]
         database: Database = session.info[_DATABASE]
-        with database.transaction(session=session) as db:
+        if not read_only:
+            with database.transaction(session=session) as db:
+                _recheck_sign_in(db, database)
+                return endpoint(*args, **kwargs)
+        with database.reading(session=session) as db:
             _recheck_sign_in(db, database)
-            return endpoint(*args, **kwargs)
+            pending = audit.defer_appends(db)
+            answer = endpoint(*args, **kwargs)
+        database.append_audit(pending)
+        return answer
 
     setattr(run, _OWN_UNIT_OF_WORK, True)
     return run
-
-
-def _read(
-    database: Database,
-    session: Session,
-    endpoint: Callable[..., Any],
-    args: tuple[Any, ...],
-    kwargs: dict[str, Any],
-) -> tuple[Any, list[dict[str, Any]]]:
-    """A read-only endpoint's work in its worker thread: its answer, and the audit entries it made."""
-    lower_priority()
-    with database.reading(session=session) as db:
-        _recheck_sign_in(db, database)
-        pending = audit.defer_appends(db)
-        answer = endpoint(*args, **kwargs)
-    return answer, pending
 
 
 def _recheck_sign_in(db: Session, database: Database) -> None:

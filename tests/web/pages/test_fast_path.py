@@ -43,15 +43,8 @@ class _Spy:
             finally:
                 self._inside.appending = False
 
-        append_async = GroupAppender.append_async
-
-        async def counted_append_async(appender: GroupAppender, database: Database, entries: Any) -> None:
-            self.group_appends += 1
-            await append_async(appender, database, entries)
-
         monkeypatch.setattr(Database, "transaction", counted_transaction)
         monkeypatch.setattr(GroupAppender, "append", counted_append)
-        monkeypatch.setattr(GroupAppender, "append_async", counted_append_async)
 
     def reset(self) -> None:
         self.writes = self.group_appends = 0
