@@ -101,7 +101,7 @@ def rescreen(row: Screening, *, today: dt.date) -> ScreeningResult:
     return screen(row.answers, today=today)
 
 
-def plan_out(row: PlanRecord | Row[Any]) -> dict[str, Any]:
+def plan_out(row: PlanRecord | Row[*tuple[Any, ...]]) -> dict[str, Any]:
     """A stored plan as the API answers it: its document with ``id``, ``digest``, ``client_id``."""
     return {**row.content, "id": row.id, "digest": row.digest, "client_id": row.client_id}
 
