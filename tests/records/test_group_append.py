@@ -78,15 +78,15 @@ def test_concurrent_callers_each_return_with_their_entries_committed_in_order(da
 def test_a_failed_batch_fails_every_caller_in_it_and_the_next_batch_goes_on(
     database: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = audit.append_all
+    real = audit.append_rows
 
-    def broken(db: Session, entries: list[dict[str, object]]) -> list[AuditEntry]:
+    def broken(db: Session, entries: list[dict[str, object]]) -> list[dict[str, object]]:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(audit, "append_all", broken)
+    monkeypatch.setattr(audit, "append_rows", broken)
     with pytest.raises(RuntimeError, match="disk full"):
         database.append_audit([_entry(1, 1)])
-    monkeypatch.setattr(audit, "append_all", real)
+    monkeypatch.setattr(audit, "append_rows", real)
     database.append_audit([_entry(2, 1)])
     with database.transaction() as db:
         assert [e.entity_id for e in db.scalars(select(AuditEntry))] == ["2"]

@@ -30,7 +30,8 @@ def test_a_read_whose_audit_batch_fails_sends_no_client_data(
     def broken(*_args: object, **_kwargs: object) -> list[AuditEntry]:
         raise RuntimeError("audit store down")
 
-    monkeypatch.setattr(audit, "append_all", broken)
+    # every append writes through append_rows (append_all too)
+    monkeypatch.setattr(audit, "append_rows", broken)
     with TestClient(api.client.app, raise_server_exceptions=False) as client:
         response = client.get(f"/api/clients/{client_id}", headers=api.headers["practitioner"])
     assert response.status_code >= 500

@@ -15,7 +15,7 @@ from dermaport.records.clients import client_row, writable_client
 from dermaport.records.locks import lock_name
 from dermaport.records.models import Appointment, Client, Course, Lot, Product, User, utcnow
 from dermaport.records.product_checks import check_product
-from dermaport.records.reads import view_columns, views_of
+from dermaport.records.reads import table_of, view_columns, views_of
 from dermaport.records.schemas import AppointmentIn, AppointmentStatusIn, CourseIn, LotIn, ProductIn
 from dermaport.records.views import AppointmentOut, CourseOut, LotOut, ProductOut
 
@@ -52,17 +52,22 @@ def list_products(db: Session, actor: Actor) -> list[ProductOut]:
 
 
 #: Every lot of a clinic with its product's name, in one select (products by name, lots by expiry).
+_LOTS = table_of(Lot)
+_PRODUCTS = table_of(Product)
+_APPOINTMENTS = table_of(Appointment)
+# of the tables' columns, not the mapped classes' attributes: a Core statement, executed without
+# the ORM's per-execution compile state (the rows are the same)
 _CLINIC_LOTS = (
     select(
-        Lot.id,
-        Product.name.label("product"),
-        Product.id.label("product_id"),
-        Lot.lot_number,
-        Lot.expires_on,
+        _LOTS.c.id,
+        _PRODUCTS.c.name.label("product"),
+        _PRODUCTS.c.id.label("product_id"),
+        _LOTS.c.lot_number,
+        _LOTS.c.expires_on,
     )
-    .join(Product, Product.id == Lot.product_id)
-    .where(Product.clinic_id == bindparam("clinic_id"))
-    .order_by(Product.name, Product.id, Lot.expires_on, Lot.id)
+    .join(_PRODUCTS, _PRODUCTS.c.id == _LOTS.c.product_id)
+    .where(_PRODUCTS.c.clinic_id == bindparam("clinic_id"))
+    .order_by(_PRODUCTS.c.name, _PRODUCTS.c.id, _LOTS.c.expires_on, _LOTS.c.id)
 )
 
 
@@ -236,8 +241,8 @@ def _refuse_overlap(db: Session, actor: Actor, data: AppointmentIn) -> None:
 
 _CLIENT_APPOINTMENTS = (
     select(*view_columns(Appointment, AppointmentOut))
-    .where(Appointment.client_id == bindparam("client_id"))
-    .order_by(Appointment.starts_at)
+    .where(_APPOINTMENTS.c.client_id == bindparam("client_id"))
+    .order_by(_APPOINTMENTS.c.starts_at)
 )
 
 

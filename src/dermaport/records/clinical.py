@@ -316,12 +316,16 @@ def session_documents(db: Session, actor: Actor, client_id: int, session_id: int
 
 
 def _history(model: Any, view: type[Any], order: Any) -> Any:
-    """A client's rows of ``model`` as ``view`` needs them, oldest first (then by id)."""
+    """A client's rows of ``model`` as ``view`` needs them, oldest first (then by id).
+
+    ``order`` (a mapped attribute) is ordered by as its table's column: the statement stays a
+    Core one, which the session executes without the ORM's per-execution compile state.
+    """
     table = table_of(model)
     return (
         select(*view_columns(model, view))
         .where(table.c.client_id == bindparam("client_id"))
-        .order_by(order, table.c.id)
+        .order_by(table.c[order.key], table.c.id)
     )
 
 

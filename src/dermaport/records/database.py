@@ -106,7 +106,7 @@ class GroupAppender:
         error: BaseException | None = None
         try:
             with database.connection() as connection:
-                audit.append_all(connection, [entry for each in batch for entry in each.entries])
+                audit.append_rows(connection, [entry for each in batch for entry in each.entries])
         except BaseException as exc:
             error = exc
             raise

@@ -31,6 +31,7 @@ from dermaport.records.access import Actor, Permission
 from dermaport.records.clients import client_of_clinic, client_row
 from dermaport.records.database import Database
 from dermaport.records.models import PlanRecord, Screening
+from dermaport.records.reads import table_of
 from dermaport.safety.screening import ScreeningResult, screen
 
 __all__ = [
@@ -100,7 +101,7 @@ def rescreen(row: Screening, *, today: dt.date) -> ScreeningResult:
     return screen(row.answers, today=today)
 
 
-def plan_out(row: PlanRecord | Row[Any]) -> dict[str, Any]:
+def plan_out(row: PlanRecord | Row[*tuple[Any, ...]]) -> dict[str, Any]:
     """A stored plan as the API answers it: its document with ``id``, ``digest``, ``client_id``."""
     return {**row.content, "id": row.id, "digest": row.digest, "client_id": row.client_id}
 
@@ -210,10 +211,12 @@ def get_plan(db: Session, actor: Actor, client_id: int, plan_id: int) -> dict[st
 
 
 #: A client's plans, oldest first: the columns :func:`plan_out` reads, no ORM instances.
+_PLANS = table_of(PlanRecord)
+# of the table's columns: a Core statement, executed without the ORM's per-execution compile state
 _CLIENT_PLANS = (
-    select(PlanRecord.id, PlanRecord.client_id, PlanRecord.content, PlanRecord.digest)
-    .where(PlanRecord.client_id == bindparam("client_id"))
-    .order_by(PlanRecord.id)
+    select(_PLANS.c.id, _PLANS.c.client_id, _PLANS.c.content, _PLANS.c.digest)
+    .where(_PLANS.c.client_id == bindparam("client_id"))
+    .order_by(_PLANS.c.id)
 )
 
 

@@ -14,8 +14,12 @@ from typing import Annotated, Any, get_type_hints
 from anyio import CancelScope
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.routing import APIRoute, _get_scope_included_router
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
+from starlette._utils import get_route_path
+from starlette.routing import Match
+from starlette.types import Scope
 
 from dermaport.errors import AuthenticationError
 from dermaport.records import audit
@@ -200,6 +204,43 @@ class RecordsRouter(APIRouter):
         methods = {m.upper() for m in kwargs.get("methods") or ()}
         read_only = bool(methods) and methods <= _READS
         super().add_api_route(path, in_one_unit_of_work(endpoint, read_only=read_only), **kwargs)
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        """As APIRouter's, but a path outside every one of this router's routes is refused at once.
+
+        The app tries its routers in turn and each tries its routes' patterns one by one (about
+        60 patterns, with FastAPI's bookkeeping around each, for a page behind the API's
+        routers). Every route's pattern begins with its literal path up to the first ``{``, so a
+        path that does not begin with what all of them share (``/api`` for the API's routers,
+        ``/clients`` for the clients pages) matches none of them, fully or partly: the answer is
+        the same, without the tries.
+        """
+        included = _included_router_of(scope)
+        if included is not None and getattr(included, "original_router", None) is self:
+            shared = self._shared_prefix(str(getattr(included.include_context, "prefix", "") or ""))
+            if shared and not get_route_path(scope).startswith(shared):
+                return Match.NONE, {}
+        return super().matches(scope)
+
+    def _shared_prefix(self, include_prefix: str) -> str:
+        """The literal start every route's path shares ("" when unknown: some route is not an APIRoute)."""
+        cache: dict[str, tuple[int, str]] = self.__dict__.setdefault("_dermaport_shared_prefix", {})
+        known = cache.get(include_prefix)
+        if known is not None and known[0] == len(self.routes):
+            return known[1]
+        literals = [
+            include_prefix + route.path.split("{", 1)[0] if isinstance(route, APIRoute) else ""
+            for route in self.routes
+        ]
+        # character by character on purpose: a string every literal begins with
+        shared = os.path.commonprefix(literals) if literals and all(literals) else ""  # noqa: RUF071
+        cache[include_prefix] = (len(self.routes), shared)
+        return shared
+
+
+def _included_router_of(scope: Scope) -> Any:
+    """The included router FastAPI is matching ``scope`` against (its own scope key), if any."""
+    return _get_scope_included_router(scope)
 
 
 async def session_token(
