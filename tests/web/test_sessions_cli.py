@@ -56,6 +56,27 @@ def fast_cli(monkeypatch: pytest.MonkeyPatch, api: Api) -> None:
     monkeypatch.setenv("DERMAPORT_DATA_DIR", str(api.database.settings.data_dir))
 
 
+def _run_recorded(capsys: pytest.CaptureFixture[str], api: Api, client_id: int, plan_id: int) -> Any:
+    """``run --client … --plan-id … --json`` as the practitioner; its JSON (exit 0 asserted)."""
+    code, out, err = _cli(
+        capsys,
+        "run",
+        "--client",
+        str(client_id),
+        "--plan-id",
+        str(plan_id),
+        "--user",
+        "practitioner",
+        "--password-stdin",
+        "--database-url",
+        api.database.url,
+        "--json",
+        stdin=PASSWORD + "\n",
+    )
+    assert code == 0, err
+    return json.loads(out)
+
+
 def test_plan_run_list_show_from_the_command_line(
     api: Api, fast_cli: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -69,20 +90,7 @@ def test_plan_run_list_show_from_the_command_line(
     assert code == 0, err
     assert out.startswith("Plan ")
     plan_id = int(out.split()[1])
-    code, out, err = _cli(
-        capsys,
-        "run",
-        "--client",
-        str(ready.client_id),
-        "--plan-id",
-        str(plan_id),
-        *who,
-        *url,
-        "--json",
-        stdin=PASSWORD + "\n",
-    )
-    assert code == 0, err
-    result = json.loads(out)
+    result = _run_recorded(capsys, api, ready.client_id, plan_id)
     assert (result["status"], result["plan_id"], result["lot_id"]) == ("complete", plan_id, ready.lot_id)
     code, out, err = _cli(capsys, "sessions", "list", "--client", str(ready.client_id), "--json", *url)
     assert code == 0, err
@@ -114,20 +122,7 @@ def test_a_pulse_plan_for_a_client_on_record_from_the_command_line_runs_its_puls
     assert code == 0, err
     assert "electroporation 80 V 1 ms pulses at 0.5 Hz for 1 min" in out
     plan_id = int(out.split()[1])
-    code, out, err = _cli(
-        capsys,
-        "run",
-        "--client",
-        str(ready.client_id),
-        "--plan-id",
-        str(plan_id),
-        *who,
-        *url,
-        "--json",
-        stdin=PASSWORD + "\n",
-    )
-    assert code == 0, err
-    result = json.loads(out)
+    result = _run_recorded(capsys, api, ready.client_id, plan_id)
     assert result["status"] == "complete", result
     assert result["pulse_count"] == 30
 
