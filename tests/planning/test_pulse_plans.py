@@ -242,7 +242,9 @@ def test_every_planned_step_is_within_the_limits_whatever_is_asked() -> None:
     made: list[str] = []
     refused: list[str] = []
 
-    @settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+    # derandomized: about a quarter of random requests can be planned, so 30 random draws made
+    # fewer than 5 plans in 2 of 19 runs; a fixed sequence of draws keeps the count meaningful
+    @settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
     @given(train=_TRAINS, sensitivity=st.sampled_from(["normal", "sensitive", "very_sensitive"]))
     def one(train: str, sensitivity: str) -> None:
         try:
