@@ -24,10 +24,12 @@ checks it against every interlock of its modality (:mod:`dermaport.device.interl
 :mod:`dermaport.device.pulse_interlocks`), switches the output
 off at once if one trips, only then hands the reading to subscribers, and only then sets the
 next set-point. A tick that comes more than two periods after it was due is a fault, whatever
-held the loop; a device without a watchdog of its own gets the host's
-(:mod:`dermaport.device.watchdog`), which switches the output off from its own thread when the
-loop is two periods late. The dose is integrated from the readings; a step ramps down when its
-dose plus the ramp-down's will reach the planned dose, so the session stops itself at the dose.
+held the loop (two periods of real time: on a clock that runs N times faster, the simulated
+device's ``ScaledClock``, N × two periods of its seconds); a device without a watchdog of its
+own gets the host's (:mod:`dermaport.device.watchdog`), which switches the output off from its
+own thread when the loop is two periods late. The dose is integrated from the readings; a step
+ramps down when its dose plus the ramp-down's will reach the planned dose, so the session stops
+itself at the dose.
 Between two current steps that differ in polarity or solution the runner holds, output off,
 until the operator confirms (:meth:`SessionRunner.confirm`: the skin wiped, the next product
 applied). No trip resumes: a fault ends the session ``failed``. The output is switched off on
@@ -151,6 +153,14 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 6)
 
 
+def _clock_speed(clock: Clock) -> float:
+    """Clock seconds per real second: ``speed`` of a clock that runs faster (ScaledClock), else 1."""
+    speed = getattr(clock, "speed", 1.0)
+    if not (isinstance(speed, int | float) and math.isfinite(speed) and speed >= 1):
+        raise SafetyError(f"clock speed {speed!r} must be a finite number of at least 1: e.g. 10")
+    return float(speed)
+
+
 class SessionRunner:
     """Runs one :class:`SessionPlan` on one device; call :meth:`run` once.
 
@@ -190,6 +200,11 @@ class SessionRunner:
         self._lockstep = simulated if lockstep is None else lockstep
         self._max_pause_s = max_pause_s
         self._device, self._plan, self._clock, self._period = device, plan, clock, period_s
+        # clock seconds per real second: a ScaledClock's speed (the simulated device only), else 1
+        self._speed = _clock_speed(clock)
+        #: How far the loop may lag, in clock seconds: two periods of real time at any speed,
+        #: as the simulated device's watchdog holds in real time.
+        self._lag_limit = 2 * period_s * self._speed
         self._subscribers = list(subscribers)
         self._capacity = queue_capacity
         self._drain_timeout_s = drain_timeout_s
@@ -325,7 +340,7 @@ class SessionRunner:
             controller.check_device(identity, tuple(s for s in self._plan.segments if s.modality == modality))
         self._refuse_unsafe_watchdog(identity)
         if identity.watchdog_s is None:
-            self._watchdog = HostWatchdog(self._clock, self._watchdog_off, timeout_s=2 * self._period)
+            self._watchdog = HostWatchdog(self._clock, self._watchdog_off, timeout_s=self._lag_limit)
             self._watchdog.start()
         self._dispatcher = Dispatcher(self._subscribers, capacity=self._capacity)
         self._dispatcher.start()
@@ -592,24 +607,30 @@ class SessionRunner:
                 f"{wd.timeout_s:g} s); the host switched the output off"
                 + (f", unconfirmed: {wd.error}" if wd.error is not None else "")
             )
-        if now - asked > 2 * self._period:
+        if now - asked > self._lag_limit:
             self._cut_output()
             raise InterlockTripError(
-                f"communication lost: the reading took {now - asked:.3g} s, more than two "
-                f"periods ({2 * self._period:g} s)"
+                f"communication lost: the reading took {self._real(now - asked)}, more than two "
+                f"periods ({self._real(self._lag_limit)})"
             )
         late = self._clock.now() - due
-        if late > 2 * self._period:
+        if late > self._lag_limit:
             self._cut_output()
             raise InterlockTripError(
-                f"loop late: the tick due at {due - self._t0:.3f} s ran {late:.3g} s late, more than two "
-                f"periods ({2 * self._period:g} s)"
+                f"loop late: the tick due at {due - self._t0:.3f} s ran {self._real(late)} late, more than "
+                f"two periods ({self._real(self._lag_limit)})"
             )
         if wd is not None and not self._off_confirmed:
             wd.kick()
         dt = now - (self._last_read_t if self._last_read_t is not None else now)
         self._last_read_t = now
         return tel, now, dt
+
+    def _real(self, clock_s: float) -> str:
+        """A span of clock seconds as the message says it: real seconds on a faster clock."""
+        if self._speed == 1:
+            return f"{clock_s:.3g} s"
+        return f"{clock_s / self._speed:.3g} s in real time, {clock_s:.3g} s simulated at ×{self._speed:g}"
 
     def _publish(self, reading: Mapping[str, Any], reason: str | None) -> None:
         """Output off first on a trip, then the reading to subscribers, then the trip or a recording fault."""

@@ -61,6 +61,11 @@ class ScaledClock:
         self._speed = speed
         self._origin = time.monotonic()
 
+    @property
+    def speed(self) -> float:
+        """Simulated seconds per real second (the runner holds its lag checks in real time)."""
+        return self._speed
+
     def now(self) -> float:
         """Simulated seconds since the clock was made."""
         return (time.monotonic() - self._origin) * self._speed
