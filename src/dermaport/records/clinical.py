@@ -33,7 +33,7 @@ from dermaport.records.models import (
     TreatmentSession,
     utcnow,
 )
-from dermaport.records.reads import PreparedRead, table_of, view_columns, views_of
+from dermaport.records.reads import PreparedRead, connection_of, table_of, view_columns, views_of
 from dermaport.records.schemas import (
     AdverseEventIn,
     ConsentIn,
@@ -384,13 +384,16 @@ def client_record(db: Session, actor: Actor, client_id: int) -> ClientRecord:
     actor.require(Permission.CLINICAL_READ)
     client = client_row(db, actor, client_id)
     key = {"client_id": client.id}
-    parts: dict[str, Any] = {name: views_of(view, query.all(db, key)) for name, view, query in _RECORD_PARTS}
+    connection = connection_of(db)  # looked up once for the ten reads
+    parts: dict[str, Any] = {
+        name: views_of(view, query.all(connection, key)) for name, view, query in _RECORD_PARTS
+    }
     history: dict[int, list[OutcomeRevisionOut]] = {}
-    for revision in _CLIENT_OUTCOMES.all(db, key):
+    for revision in _CLIENT_OUTCOMES.all(connection, key):
         history.setdefault(revision.session_id, []).append(
             OutcomeRevisionOut.model_validate(revision, from_attributes=True)
         )
-    sessions = [_session_out(row, history.get(row.id, [])) for row in _CLIENT_SESSIONS.all(db, key)]
+    sessions = [_session_out(row, history.get(row.id, [])) for row in _CLIENT_SESSIONS.all(connection, key)]
     record = ClientRecord(client=client_out(client), sessions=sessions, **parts)
     audit.append(
         db, actor=actor.username, action="read", entity="record", entity_id=client.id, client_id=client.id

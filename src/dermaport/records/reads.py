@@ -27,7 +27,7 @@ from sqlalchemy import ColumnElement, Connection, Insert, Select, Table, Update
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
-__all__ = ["PreparedRead", "PreparedWrite", "table_of", "view_columns", "views_of"]
+__all__ = ["PreparedRead", "PreparedWrite", "connection_of", "table_of", "view_columns", "views_of"]
 
 V = TypeVar("V", bound=BaseModel)
 
@@ -46,6 +46,16 @@ def view_columns(model: Any, view: type[BaseModel]) -> list[ColumnElement[Any]]:
 def views_of(view: type[V], rows: Iterable[Any]) -> list[V]:
     """Each row (attributes named as the view's fields) validated into ``view``."""
     return [view.model_validate(row, from_attributes=True) for row in rows]
+
+
+def connection_of(db: Session) -> Connection:
+    """The unit of work's connection, its pending ORM changes flushed: for several prepared reads in a row.
+
+    (Each read given the session looks its connection up again, about 30 µs.)
+    """
+    if db.autoflush and (db.new or db.dirty or db.deleted):
+        db.flush()
+    return db.connection()
 
 
 Processor = Callable[[Any], Any] | None
