@@ -20,10 +20,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, insert, select, update
+from sqlalchemy.exc import MultipleResultsFound, NoResultFound
 from sqlalchemy.orm import Session
 
 from dermaport.records.models import AuditEntry, AuditHead, utcnow
+from dermaport.records.reads import PreparedRead, PreparedWrite
 
 __all__ = [
     "DEFERRED",
@@ -72,7 +74,16 @@ def entry_hash(
 _HEAD = cast(Table, AuditHead.__table__)
 _LOG = cast(Table, AuditEntry.__table__)
 _READ_HEAD = select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1).with_for_update()
-_WRITE_HEAD = update(_HEAD).where(_HEAD.c.id == 1)
+# built once (their cache keys too): these run for every request
+_WRITE_HEAD = (
+    update(_HEAD).where(_HEAD.c.id == 1).values(seq=bindparam("head_seq"), hash=bindparam("head_hash"))
+)
+_INSERT = insert(_LOG)
+_COLUMNS = ("actor", "action", "entity", "entity_id", "client_id", "detail", "seq", "at", "prev_hash", "hash")
+#: The same three, for a bare connection (the group appends of reads: ``Database.connection``).
+_READ_HEAD_FAST = PreparedRead(_READ_HEAD)
+_INSERT_FAST = PreparedWrite(_INSERT, _COLUMNS)
+_WRITE_HEAD_FAST = PreparedWrite(_WRITE_HEAD, ("head_seq", "head_hash"))
 
 
 #: The key of ``Session.info`` holding a list that a read-only unit of work's entries go to
@@ -99,13 +110,13 @@ def append(
     entity_id: str | int = "",
     client_id: int | None = None,
     detail: Mapping[str, Any] | None = None,
-) -> AuditEntry:
+) -> None:
     """Append one entry in the caller's transaction (it commits or rolls back with the change).
 
     ``detail`` must hold no personal data: ids, field names, counts, hashes. In a unit of work
-    whose appends are deferred (:func:`defer_appends`) the entry is collected, not written, and
-    the one returned has no ``seq`` or hashes yet. The entry returned is never attached to the
-    session.
+    whose appends are deferred (:func:`defer_appends`) the entry is collected, not written.
+    Nothing is returned (no caller needed the entry, and building an ORM instance for every
+    read's entry cost a few percent of a page): read them back with a select.
     """
     fields: dict[str, Any] = {
         "actor": actor,
@@ -118,8 +129,8 @@ def append(
     pending = db.info.get(DEFERRED)
     if pending is not None:
         pending.append(fields)
-        return AuditEntry(**fields)
-    return append_all(db, [fields])[0]
+        return
+    append_rows(db, [fields])
 
 
 def append_all(db: Session | Connection, entries: Sequence[Mapping[str, Any]]) -> list[AuditEntry]:
@@ -142,16 +153,33 @@ def append_rows(db: Session | Connection, entries: Sequence[Mapping[str, Any]]) 
     """
     if not entries:
         return []
-    prev_seq, prev_hash = db.execute(_READ_HEAD).one()
+    if isinstance(db, Connection):  # the group append of reads: its statements straight on the cursor
+        prev_seq, prev_hash = _one(_READ_HEAD_FAST.all(db, {}))
+    else:
+        prev_seq, prev_hash = db.execute(_READ_HEAD).one()
     rows: list[dict[str, Any]] = []
     for offset, given in enumerate(entries, start=1):
         fields = {**given, "seq": prev_seq + offset, "at": utcnow()}
         digest = entry_hash(prev_hash, **fields)
         rows.append({**fields, "prev_hash": prev_hash, "hash": digest})
         prev_hash = digest
-    db.execute(insert(_LOG), rows)
-    db.execute(_WRITE_HEAD.values(seq=rows[-1]["seq"], hash=prev_hash))
+    new_head = {"head_seq": rows[-1]["seq"], "head_hash": prev_hash}
+    if isinstance(db, Connection):
+        _INSERT_FAST.run(db, rows)
+        _WRITE_HEAD_FAST.run(db, [new_head])
+    else:
+        db.execute(_INSERT, rows)
+        db.execute(_WRITE_HEAD, new_head)
     return rows
+
+
+def _one(rows: Sequence[Any]) -> Any:
+    """The one row, refused as ``Result.one`` refuses none or more."""
+    if not rows:
+        raise NoResultFound("No row was found when one was required")
+    if len(rows) > 1:
+        raise MultipleResultsFound("Multiple rows were found when exactly one was required")
+    return rows[0]
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from dermaport.records.clients import client_row, writable_client
 from dermaport.records.locks import lock_name
 from dermaport.records.models import Appointment, Client, Course, Lot, Product, User, utcnow
 from dermaport.records.product_checks import check_product
-from dermaport.records.reads import table_of, view_columns, views_of
+from dermaport.records.reads import PreparedRead, table_of, view_columns, views_of
 from dermaport.records.schemas import AppointmentIn, AppointmentStatusIn, CourseIn, LotIn, ProductIn
 from dermaport.records.views import AppointmentOut, CourseOut, LotOut, ProductOut
 
@@ -57,7 +57,7 @@ _PRODUCTS = table_of(Product)
 _APPOINTMENTS = table_of(Appointment)
 # of the tables' columns, not the mapped classes' attributes: a Core statement, executed without
 # the ORM's per-execution compile state (the rows are the same)
-_CLINIC_LOTS = (
+_CLINIC_LOTS = PreparedRead(
     select(
         _LOTS.c.id,
         _PRODUCTS.c.name.label("product"),
@@ -78,7 +78,7 @@ def clinic_lots(db: Session, actor: Actor) -> Sequence[Row[int, str, int, str, d
     ``expires_on``.
     """
     actor.require(Permission.PRODUCT_READ)
-    return db.execute(_CLINIC_LOTS, {"clinic_id": actor.clinic_id}).all()
+    return _CLINIC_LOTS.all(db, {"clinic_id": actor.clinic_id})
 
 
 def _product(db: Session, actor: Actor, product_id: int) -> Product:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Row, bindparam, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from dermaport.errors import ConflictError, RecordNotFoundError
 from dermaport.records import audit
 from dermaport.records.access import Actor, Permission
 from dermaport.records.models import Client, ClientContact, utcnow
-from dermaport.records.reads import table_of
+from dermaport.records.reads import PreparedRead, table_of
 from dermaport.records.schemas import ContactIn, ContactPatch
 from dermaport.records.search import like_pattern, search_text
 from dermaport.records.views import ClientOut, ContactOut
@@ -47,14 +47,14 @@ _CLIENT_COLUMNS = select(
     _CLIENTS.c.erased_at,
     *(_CONTACTS.c[name] for name in ContactOut.model_fields),
 ).select_from(_CLIENTS.outerjoin(_CONTACTS, _CONTACTS.c.client_id == _CLIENTS.c.id))
-_ONE_CLIENT = _CLIENT_COLUMNS.where(_CLIENTS.c.id == bindparam("client_id"))
-_CLINIC_PAGE = (
+_ONE_CLIENT = PreparedRead(_CLIENT_COLUMNS.where(_CLIENTS.c.id == bindparam("client_id")))
+_CLINIC_PAGE = PreparedRead(
     _CLIENT_COLUMNS.where(_CLIENTS.c.clinic_id == bindparam("clinic_id"))
     .order_by(_CLIENTS.c.id)
     .limit(bindparam("limit"))
     .offset(bindparam("offset"))
 )
-_CLINIC_SEARCH = (
+_CLINIC_SEARCH = PreparedRead(
     _CLIENT_COLUMNS.where(
         _CLIENTS.c.clinic_id == bindparam("clinic_id"),
         _CONTACTS.c.search_text.like(bindparam("pattern"), escape="\\"),
@@ -65,15 +65,15 @@ _CLINIC_SEARCH = (
 )
 
 
-def client_row(db: Session, actor: Actor, client_id: int) -> Row[Any]:
+def client_row(db: Session, actor: Actor, client_id: int) -> Any:
     """:func:`client_of_clinic` for a read: the client's row with their contact details, no ORM instance."""
-    row = db.execute(_ONE_CLIENT, {"client_id": client_id}).first()
+    row = _ONE_CLIENT.first(db, {"client_id": client_id})
     if row is None or row.clinic_id != actor.clinic_id:
         raise RecordNotFoundError(f"client {client_id} not found: list them with GET /api/clients")
     return row
 
 
-def client_out(row: Row[Any]) -> ClientOut:
+def client_out(row: Any) -> ClientOut:
     """The view of a row of :func:`client_row` (or of the list's select)."""
     return ClientOut(
         id=row.id,
@@ -139,9 +139,9 @@ def list_clients(
     # the page's clients with their contact details in one select of the columns shown
     values: dict[str, Any] = {"clinic_id": actor.clinic_id, "limit": limit, "offset": offset}
     if q is not None and q.strip():
-        rows = db.execute(_CLINIC_SEARCH, {**values, "pattern": like_pattern(q)}).all()
+        rows = _CLINIC_SEARCH.all(db, {**values, "pattern": like_pattern(q)})
     else:
-        rows = db.execute(_CLINIC_PAGE, values).all()
+        rows = _CLINIC_PAGE.all(db, values)
     detail: dict[str, object] = {"client_ids": [r.id for r in rows]}
     if q is not None:
         detail["search"] = True

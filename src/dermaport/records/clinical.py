@@ -33,7 +33,7 @@ from dermaport.records.models import (
     TreatmentSession,
     utcnow,
 )
-from dermaport.records.reads import table_of, view_columns, views_of
+from dermaport.records.reads import PreparedRead, connection_of, table_of, view_columns, views_of
 from dermaport.records.schemas import (
     AdverseEventIn,
     ConsentIn,
@@ -250,11 +250,11 @@ def add_adverse_event(db: Session, actor: Actor, client_id: int, data: AdverseEv
 def get_session(db: Session, actor: Actor, client_id: int, session_id: int) -> SessionOut:
     """One treatment session of a client."""
     actor.require(Permission.CLINICAL_READ)
-    row = db.execute(_ONE_SESSION, {"session_id": session_id}).first()
+    row = _ONE_SESSION.first(db, {"session_id": session_id})
     if row is None or row.client_id != client_id or row.clinic_id != actor.clinic_id:
         client_row(db, actor, client_id)  # another clinic's (or no) client: "client not found"
         raise RecordNotFoundError(f"session {session_id} of client {client_id} not found")
-    history = views_of(OutcomeRevisionOut, db.execute(_SESSION_OUTCOMES, {"session_id": row.id}))
+    history = views_of(OutcomeRevisionOut, _SESSION_OUTCOMES.all(db, {"session_id": row.id}))
     audit.append(
         db, actor=actor.username, action="read", entity="session", entity_id=row.id, client_id=client_id
     )
@@ -315,14 +315,14 @@ def session_documents(db: Session, actor: Actor, client_id: int, session_id: int
     return [DocumentOut.model_validate(d) for d in documents]
 
 
-def _history(model: Any, view: type[Any], order: Any) -> Any:
+def _history(model: Any, view: type[Any], order: Any) -> PreparedRead:
     """A client's rows of ``model`` as ``view`` needs them, oldest first (then by id).
 
     ``order`` (a mapped attribute) is ordered by as its table's column: the statement stays a
     Core one, which the session executes without the ORM's per-execution compile state.
     """
     table = table_of(model)
-    return (
+    return PreparedRead(
         select(*view_columns(model, view))
         .where(table.c.client_id == bindparam("client_id"))
         .order_by(table.c[order.key], table.c.id)
@@ -334,26 +334,26 @@ _CLIENTS = table_of(Client)
 _OUTCOMES = table_of(SessionOutcome)
 _SESSION_COLUMNS = [*view_columns(TreatmentSession, SessionOut), _SESSIONS.c.client_id]
 #: One session with its client's clinic (whose client it is checked in the same select).
-_ONE_SESSION = (
+_ONE_SESSION = PreparedRead(
     select(*_SESSION_COLUMNS, _CLIENTS.c.clinic_id)
     .join(_CLIENTS, _CLIENTS.c.id == _SESSIONS.c.client_id)
     .where(_SESSIONS.c.id == bindparam("session_id"))
 )
 _OUTCOME_COLUMNS = [*view_columns(SessionOutcome, OutcomeRevisionOut), _OUTCOMES.c.session_id]
-_SESSION_OUTCOMES = (
+_SESSION_OUTCOMES = PreparedRead(
     select(*_OUTCOME_COLUMNS)
     .where(_OUTCOMES.c.session_id == bindparam("session_id"))
     .order_by(_OUTCOMES.c.id)
 )
 #: Every outcome revision of every session of one client, by id (one select for the whole record).
-_CLIENT_OUTCOMES = (
+_CLIENT_OUTCOMES = PreparedRead(
     select(*_OUTCOME_COLUMNS)
     .join(_SESSIONS, _SESSIONS.c.id == _OUTCOMES.c.session_id)
     .where(_SESSIONS.c.client_id == bindparam("client_id"))
     .order_by(_OUTCOMES.c.id)
 )
 #: The record's parts: (field of ClientRecord, view, select of the client's rows in order).
-_RECORD_PARTS: tuple[tuple[str, Any, Any], ...] = (
+_RECORD_PARTS: tuple[tuple[str, Any, PreparedRead], ...] = (
     ("screenings", ScreeningOut, _history(Screening, ScreeningOut, Screening.screened_at)),
     ("consents", ConsentOut, _history(Consent, ConsentOut, Consent.signed_at)),
     ("patch_tests", PatchTestOut, _history(PatchTest, PatchTestOut, PatchTest.applied_at)),
@@ -363,7 +363,7 @@ _RECORD_PARTS: tuple[tuple[str, Any, Any], ...] = (
     ("courses", CourseOut, _history(Course, CourseOut, Course.created_at)),
     ("appointments", AppointmentOut, _history(Appointment, AppointmentOut, Appointment.starts_at)),
 )
-_CLIENT_SESSIONS = (
+_CLIENT_SESSIONS = PreparedRead(
     select(*_SESSION_COLUMNS)
     .where(_SESSIONS.c.client_id == bindparam("client_id"))
     .order_by(_SESSIONS.c.started_at, _SESSIONS.c.id)
@@ -384,15 +384,16 @@ def client_record(db: Session, actor: Actor, client_id: int) -> ClientRecord:
     actor.require(Permission.CLINICAL_READ)
     client = client_row(db, actor, client_id)
     key = {"client_id": client.id}
+    connection = connection_of(db)  # looked up once for the ten reads
     parts: dict[str, Any] = {
-        name: views_of(view, db.execute(query, key)) for name, view, query in _RECORD_PARTS
+        name: views_of(view, query.all(connection, key)) for name, view, query in _RECORD_PARTS
     }
     history: dict[int, list[OutcomeRevisionOut]] = {}
-    for revision in db.execute(_CLIENT_OUTCOMES, key):
+    for revision in _CLIENT_OUTCOMES.all(connection, key):
         history.setdefault(revision.session_id, []).append(
             OutcomeRevisionOut.model_validate(revision, from_attributes=True)
         )
-    sessions = [_session_out(row, history.get(row.id, [])) for row in db.execute(_CLIENT_SESSIONS, key)]
+    sessions = [_session_out(row, history.get(row.id, [])) for row in _CLIENT_SESSIONS.all(connection, key)]
     record = ClientRecord(client=client_out(client), sessions=sessions, **parts)
     audit.append(
         db, actor=actor.username, action="read", entity="record", entity_id=client.id, client_id=client.id

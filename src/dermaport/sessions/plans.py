@@ -31,7 +31,7 @@ from dermaport.records.access import Actor, Permission
 from dermaport.records.clients import client_of_clinic, client_row
 from dermaport.records.database import Database
 from dermaport.records.models import PlanRecord, Screening
-from dermaport.records.reads import table_of
+from dermaport.records.reads import PreparedRead, table_of
 from dermaport.safety.screening import ScreeningResult, screen
 
 __all__ = [
@@ -213,7 +213,7 @@ def get_plan(db: Session, actor: Actor, client_id: int, plan_id: int) -> dict[st
 #: A client's plans, oldest first: the columns :func:`plan_out` reads, no ORM instances.
 _PLANS = table_of(PlanRecord)
 # of the table's columns: a Core statement, executed without the ORM's per-execution compile state
-_CLIENT_PLANS = (
+_CLIENT_PLANS = PreparedRead(
     select(_PLANS.c.id, _PLANS.c.client_id, _PLANS.c.content, _PLANS.c.digest)
     .where(_PLANS.c.client_id == bindparam("client_id"))
     .order_by(_PLANS.c.id)
@@ -224,7 +224,7 @@ def list_plans(db: Session, actor: Actor, client_id: int) -> list[dict[str, Any]
     """A client's stored plans, oldest first (audited as one read)."""
     actor.require(Permission.CLINICAL_READ)
     client = client_row(db, actor, client_id)
-    rows = db.execute(_CLIENT_PLANS, {"client_id": client.id}).all()
+    rows = _CLIENT_PLANS.all(db, {"client_id": client.id})
     audit.append(db, actor=actor.username, action="read", entity="plan", client_id=client.id)
     return [plan_out(r) for r in rows]
 
