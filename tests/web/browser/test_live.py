@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -141,7 +142,11 @@ def test_pages_fit_at_200_percent_zoom_and_on_a_tablet(
         assert overflow <= 1, f"{label} scrolls sideways by {overflow} px at {name}"
     page.click("button:has-text('Check and start')")
     page.wait_for_url("**/sessions/*")
-    page.wait_for_selector("#after:not(.hidden)")
+    # the whole session on the fake clock, every reading recorded: as fast as the host goes
+    # (a few seconds on a quick machine, over 20 s on a slow one); this test is of the layout
+    started = time.monotonic()
+    page.wait_for_selector("#after:not(.hidden)", timeout=180_000)
+    print(f"{name}: the fake-clock session ended after {time.monotonic() - started:.1f} s")
     page.screenshot(path=str(shots / f"{name}-session.png"), full_page=True)
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 1
     # targets a finger can hit: every button and link-button at least 44 CSS px high
