@@ -30,7 +30,7 @@ def test_a_read_whose_audit_batch_fails_sends_no_client_data(
     def broken(*_args: object, **_kwargs: object) -> list[AuditEntry]:
         raise RuntimeError("audit store down")
 
-    # every append writes through append_rows (append_all too)
+    # every append writes through append_rows
     monkeypatch.setattr(audit, "append_rows", broken)
     with TestClient(api.client.app, raise_server_exceptions=False) as client:
         response = client.get(f"/api/clients/{client_id}", headers=api.headers["practitioner"])

@@ -32,7 +32,6 @@ __all__ = [
     "GENESIS_HASH",
     "AuditReport",
     "append",
-    "append_all",
     "append_rows",
     "defer_appends",
     "entry_hash",
@@ -87,14 +86,14 @@ _WRITE_HEAD_FAST = PreparedWrite(_WRITE_HEAD, ("head_seq", "head_hash"))
 
 
 #: The key of ``Session.info`` holding a list that a read-only unit of work's entries go to
-#: (:func:`defer_appends`), to be appended by :func:`append_all` once the reading is done.
+#: (:func:`defer_appends`), to be appended by :func:`append_rows` once the reading is done.
 DEFERRED = "dermaport_deferred_audit"
 
 
 def defer_appends(db: Session) -> list[dict[str, Any]]:
     """Make :func:`append` collect ``db``'s entries in the returned list instead of writing them.
 
-    For a read-only unit of work: the caller must hand the list to :func:`append_all` (through
+    For a read-only unit of work: the caller must hand the list to :func:`append_rows` (through
     ``Database.append_audit``) before any of what was read leaves the process.
     """
     pending: list[dict[str, Any]] = db.info.setdefault(DEFERRED, [])
@@ -133,23 +132,15 @@ def append(
     append_rows(db, [fields])
 
 
-def append_all(db: Session | Connection, entries: Sequence[Mapping[str, Any]]) -> list[AuditEntry]:
+def append_rows(db: Session | Connection, entries: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Append entries (``actor``, ``action``, ``entity``, ``entity_id``, ``client_id``, ``detail``) in order.
 
     The head row is read ``FOR UPDATE`` (PostgreSQL: appends queue on it until the transaction
     ends; SQLite: the transaction already holds the writer lock), the entries are inserted and
     the head moved on to the last: three plain statements however many entries (no ORM unit
     of work: this runs for every request). ``db`` is the caller's session, or a bare connection
-    (``Database.connection``, the group appends of reads).
-    """
-    return [AuditEntry(**row) for row in append_rows(db, entries)]
-
-
-def append_rows(db: Session | Connection, entries: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """:func:`append_all`, returning the rows written (as dicts) rather than entries.
-
-    For the group appends of reads, whose callers need nothing back: building an ORM
-    instance per entry (a few microseconds each) is work for nobody there.
+    (``Database.connection``, the group appends of reads). The rows written come back as dicts
+    (no ORM instance per entry: nobody needs one).
     """
     if not entries:
         return []

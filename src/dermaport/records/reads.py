@@ -92,15 +92,11 @@ class PreparedRead:
 
     def all(self, db: Session | Connection, params: Mapping[str, Any]) -> Sequence[Any]:
         """Every row of the statement with ``params`` (in a session's unit of work, or on a connection)."""
-        connection = db if isinstance(db, Connection) else db.connection()
+        connection = db if isinstance(db, Connection) else connection_of(db)
         dialect = connection.dialect
-        plan = self._plans.get(dialect.name, _UNPLANNED)
-        if plan is _UNPLANNED:
-            plan = self._plan(dialect)
+        plan = _planned(self._plans, self._lock, dialect, lambda: _compile(self.statement, dialect))
         if plan is None:
             return db.execute(self.statement, params).all()
-        if isinstance(db, Session) and db.autoflush and (db.new or db.dirty or db.deleted):
-            db.flush()
         if plan.fixed:
             params = {**plan.fixed, **params}
         values = tuple(params[name] if proc is None else proc(params[name]) for name, proc in plan.params)
@@ -125,14 +121,21 @@ class PreparedRead:
         rows = self.all(db, params)
         return rows[0] if rows else None
 
-    def _plan(self, dialect: Dialect) -> _Plan | None:
-        with self._lock:
-            if dialect.name not in self._plans:
-                self._plans[dialect.name] = _compile(self.statement, dialect)
-            return self._plans[dialect.name]
+
+P = TypeVar("P")
 
 
-_UNPLANNED: Any = object()
+def _planned(
+    plans: dict[str, P | None], lock: threading.Lock, dialect: Dialect, make: Callable[[], P | None]
+) -> P | None:
+    """The statement's plan for ``dialect`` from ``plans``, made once (under ``lock``) on first use."""
+    try:
+        return plans[dialect.name]
+    except KeyError:
+        with lock:
+            if dialect.name not in plans:
+                plans[dialect.name] = make()
+            return plans[dialect.name]
 
 
 class PreparedWrite:
@@ -154,12 +157,9 @@ class PreparedWrite:
     def run(self, connection: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
         """Execute the statement once per row (one ``executemany``)."""
         dialect = connection.dialect
-        plan = self._plans.get(dialect.name, _UNPLANNED)
-        if plan is _UNPLANNED:
-            with self._lock:
-                if dialect.name not in self._plans:
-                    self._plans[dialect.name] = _compile_write(self.statement, self.keys, dialect)
-                plan = self._plans[dialect.name]
+        plan = _planned(
+            self._plans, self._lock, dialect, lambda: _compile_write(self.statement, self.keys, dialect)
+        )
         if plan is None or any(row.keys() != self.keys for row in rows):
             connection.execute(self.statement, list(rows))
             return

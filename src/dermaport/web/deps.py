@@ -215,7 +215,7 @@ class RecordsRouter(APIRouter):
         ``/clients`` for the clients pages) matches none of them, fully or partly: the answer is
         the same, without the tries.
         """
-        included = _included_router_of(scope)
+        included = _get_scope_included_router(scope)  # the included router FastAPI is matching
         if included is not None and getattr(included, "original_router", None) is self:
             shared = self._shared_prefix(str(getattr(included.include_context, "prefix", "") or ""))
             if shared and not get_route_path(scope).startswith(shared):
@@ -236,11 +236,6 @@ class RecordsRouter(APIRouter):
         shared = os.path.commonprefix(literals) if literals and all(literals) else ""  # noqa: RUF071
         cache[include_prefix] = (len(self.routes), shared)
         return shared
-
-
-def _included_router_of(scope: Scope) -> Any:
-    """The included router FastAPI is matching ``scope`` against (its own scope key), if any."""
-    return _get_scope_included_router(scope)
 
 
 async def session_token(
