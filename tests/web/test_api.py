@@ -125,6 +125,15 @@ def test_serve_refuses_a_bad_port(capsys: pytest.CaptureFixture[str]) -> None:
     assert "--port 8000" in err
 
 
+@pytest.mark.parametrize("host", ["", " ", "http://127.0.0.1", "127.0.0.1/login"])
+def test_serve_refuses_a_bad_host(capsys: pytest.CaptureFixture[str], host: str) -> None:
+    assert main(["serve", "--demo", "--host", host]) == 2
+    err = capsys.readouterr().err
+    assert f"--host {host!r}" in err
+    assert "--host 127.0.0.1" in err
+    assert err.count("\n") == 1
+
+
 def test_a_client_of_another_clinic_is_not_found(api: Api) -> None:
     from dermaport.records.accounts import add_user
 

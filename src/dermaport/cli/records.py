@@ -196,6 +196,8 @@ def serve_command(
 
     if not 1 <= port <= 65535:
         raise InputError(f"--port {port} is outside 1–65535: e.g. --port 8000")
+    if not host.strip() or any(c.isspace() or c in "/?#@" for c in host):
+        raise InputError(f"--host {host!r} is not a host name or address: e.g. --host 127.0.0.1")
     devices = devices_for(device, sim_speed=sim_speed)
     # the session loop shares the interpreter with the API's threads: a short switch interval
     # bounds how long it waits for the interpreter lock behind them (5 ms by default, per thread)

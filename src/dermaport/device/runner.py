@@ -617,8 +617,8 @@ class SessionRunner:
         if late > self._lag_limit:
             self._cut_output()
             raise InterlockTripError(
-                f"loop late: the tick due at {due - self._t0:.3f} s ran {self._real(late)} late, more than "
-                f"two periods ({self._real(self._lag_limit)})"
+                f"loop late: the tick due at {due - self._t0:.3f} s came {self._real(late)} late, more "
+                f"than two periods ({self._real(self._lag_limit)})"
             )
         if wd is not None and not self._off_confirmed:
             wd.kick()
@@ -630,7 +630,7 @@ class SessionRunner:
         """A span of clock seconds as the message says it: real seconds on a faster clock."""
         if self._speed == 1:
             return f"{clock_s:.3g} s"
-        return f"{clock_s / self._speed:.3g} s in real time, {clock_s:.3g} s simulated at ×{self._speed:g}"
+        return f"{clock_s / self._speed:.3g} s in real time ({clock_s:.3g} s simulated at ×{self._speed:g})"
 
     def _publish(self, reading: Mapping[str, Any], reason: str | None) -> None:
         """Output off first on a trip, then the reading to subscribers, then the trip or a recording fault."""
