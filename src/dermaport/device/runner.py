@@ -27,9 +27,10 @@ next set-point. A tick that comes more than two periods after it was due is a fa
 held the loop (two periods of real time: on a clock that runs N times faster, the simulated
 device's ``ScaledClock``, N × two periods of its seconds); a device without a watchdog of its
 own gets the host's (:mod:`dermaport.device.watchdog`), which switches the output off from its
-own thread when the loop is two periods late. The dose is integrated from the readings; a step
-ramps down when its dose plus the ramp-down's will reach the planned dose, so the session stops
-itself at the dose.
+own thread when the loop is two periods late. While a runner runs in real time, no automatic
+full garbage collection holds the loop (:mod:`dermaport.device.collector`). The dose is
+integrated from the readings; a step ramps down when its dose plus the ramp-down's will reach
+the planned dose, so the session stops itself at the dose.
 Between two current steps that differ in polarity or solution the runner holds, output off,
 until the operator confirms (:meth:`SessionRunner.confirm`: the skin wiped, the next product
 applied). No trip resumes: a fault ends the session ``failed``. The output is switched off on
@@ -44,6 +45,7 @@ raises, is a fault too: a session whose record is failing stops.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import queue
@@ -54,6 +56,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal, TypeVar
 
 from dermaport.device.clock import Clock, FakeClock
+from dermaport.device.collector import full_collections_deferred
 from dermaport.device.controllers import Controller, controller_class
 from dermaport.device.controllers.base import DELIVERING, DONE, InterlockTripError, RunState
 from dermaport.device.dispatch import DEFAULT_CAPACITY, Dispatcher, Subscriber
@@ -198,6 +201,7 @@ class SessionRunner:
         if lockstep and not simulated:
             raise SafetyError("lockstep (the loop waiting for its subscribers) runs only on a fake clock")
         self._lockstep = simulated if lockstep is None else lockstep
+        self._real_time = not simulated
         self._max_pause_s = max_pause_s
         self._device, self._plan, self._clock, self._period = device, plan, clock, period_s
         # clock seconds per real second: a ScaledClock's speed (the simulated device only), else 1
@@ -322,6 +326,11 @@ class SessionRunner:
         if self._started:
             raise SafetyError("a runner runs once: make a new SessionRunner for a new session")
         self._started = True
+        # in real time, no full garbage collection holds the loop (dermaport.device.collector)
+        with full_collections_deferred() if self._real_time else contextlib.nullcontext():
+            return self._run()
+
+    def _run(self) -> RunResult:
         self._t0 = self._clock.now()
         self._result.states.append((0.0, "idle"))
         controllers = self._controllers()

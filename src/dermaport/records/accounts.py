@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import math
+import os
 import re
 import secrets
 import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -73,8 +77,29 @@ TOUCH_INTERVAL = timedelta(seconds=10)
 _USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
 _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not a real password: spends the same time on unknown users")
-#: How many argon2 computations run at once in one process (each takes tens of MB).
-_HASHING = threading.BoundedSemaphore(2)
+#: Niceness of the threads that compute argon2 (the lowest; its lanes' threads inherit it). A burst
+#: of logins then takes only processor time nothing else wants: a thread holding the interpreter
+#: lock (a full garbage collection, say) is not starved behind eight hashing lanes while the
+#: session loop waits for that lock (Linux; elsewhere the default scheduling stays).
+HASHING_NICENESS = 19
+_T = TypeVar("_T")
+
+
+def _lowest_priority() -> None:
+    with contextlib.suppress(AttributeError, OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), HASHING_NICENESS)
+
+
+#: The argon2 computations, two at a time in one process (each takes tens of MB).
+_HASHING = ThreadPoolExecutor(
+    max_workers=2, thread_name_prefix="dermaport-argon2", initializer=_lowest_priority
+)
+
+
+def _argon2(compute: Callable[[], _T]) -> _T:
+    """Run ``compute`` (an argon2 hash or verification) on a hashing thread and wait for it."""
+    return _HASHING.submit(compute).result()
+
 
 if TYPE_CHECKING:
     from dermaport.records.database import Database
@@ -183,8 +208,7 @@ def check_password(password: str) -> None:
 def hash_password(password: str) -> str:
     """The argon2id hash of a password (call it outside any transaction: it is slow on purpose)."""
     check_password(password)
-    with _HASHING:
-        return str(_hasher.hash(password))
+    return _argon2(lambda: str(_hasher.hash(password)))
 
 
 def reset_password(db: Session, actor: Actor, user_id: int, *, password_hash: str) -> User:
@@ -286,11 +310,14 @@ def _reserve(db: Session, username: str, address: str, now: datetime) -> _Reserv
 
 def _password_matches(password_hash: str, password: str) -> bool:
     """Argon2 verification, a few at a time (each costs tens of MB), never inside a transaction."""
-    with _HASHING:
+
+    def verify() -> bool:
         try:
             return bool(_hasher.verify(password_hash, password))
         except (VerificationError, InvalidHashError):
             return False
+
+    return _argon2(verify)
 
 
 def _failed(db: Session, reservation: _Reservation, address: str) -> AuthenticationError:
@@ -358,7 +385,7 @@ def authenticate(
         else:
             token, user = _succeeded(db, reservation, username=username, address=address, now=now, idle=idle)
             if _hasher.check_needs_rehash(user.password_hash):
-                user.password_hash = _hasher.hash(password)
+                user.password_hash = _argon2(lambda: str(_hasher.hash(password)))
             return token, user
     raise error
 
