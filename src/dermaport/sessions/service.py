@@ -304,6 +304,9 @@ class SessionService:
         another process (SessionRefusedError then, naming it).
         """
         actor.require(Permission.CLINICAL_WRITE)
+        # looked up before the row is read: a session leaves this process's list only once its
+        # end is recorded, so one not here now reads as ended below, not as run elsewhere
+        live = self.running(session_id)
         with self.database.transaction() as db:
             client = client_of_clinic(db, actor, client_id)
             row = session_of_client(db, client.id, session_id)
@@ -315,9 +318,8 @@ class SessionService:
                 entity="session",
                 entity_id=row.id,
                 client_id=client.id,
-                detail={"action": action, "running_here": self.running(session_id) is not None},
+                detail={"action": action, "running_here": live is not None},
             )
-        live = self.running(session_id)
         if live is None:
             if status in ("running", "paused"):
                 raise SessionRefusedError(
