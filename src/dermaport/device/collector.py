@@ -2,16 +2,18 @@
 
 A full collection (the oldest generation) holds the interpreter lock until it has walked every
 object that generation holds; the session loop, which needs the lock every period (50 ms), waits
-for it. On a server busy with logins (argon2 takes both cores and their caches) one took 30-140 ms
-of a 60 s session here, several times a minute, and a tick that comes more than two periods late
-fails the session. While any runner runs on a real-time clock, the automatic full collection is
-therefore deferred: the young generations are still collected every few hundred allocations
-(a few ms), and when the last such runner ends the collector's own thresholds come back, so the
-next young collection runs the full one it owes (the output is off by then).
+for it. On a server busy with logins (argon2 takes both cores and their caches) they took
+30-100 ms each, five or six times in a 60 s session (``benchmarks/bench_sessions.py`` with a
+probe thread), and a tick that comes more than two periods late fails the session. While any
+runner runs on a real-time clock, the automatic full collection is therefore deferred: the
+young generations are still collected every few hundred allocations (a few ms), and when the
+last such runner ends the collector's own thresholds come back, so the next young collection
+runs the full one it owes (the output is off by then).
 
 The cost is memory: reference cycles that outlive two young collections wait for the session's
-end (a few MB an hour of a clinic's load). ``dermaport serve`` also freezes what it loaded before
-serving (:func:`gc.freeze`), so the full collection it owes walks only what was made since.
+end (without the deferral, those full collections freed 0-5 069 objects each). ``dermaport
+serve`` also freezes what it loaded before serving (:func:`gc.freeze`), so the full collection
+it owes walks only what was made since.
 """
 
 from __future__ import annotations
