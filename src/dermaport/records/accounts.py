@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import logging
 import math
-import os
 import re
 import secrets
-import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -32,6 +29,7 @@ from dermaport.records import audit
 from dermaport.records.access import Actor, Permission
 from dermaport.records.models import ROLES, Clinic, LoginAttempt, LoginSession, User, utcnow
 from dermaport.records.signed_in import revoke_after_commit
+from dermaport.scheduling import lower_this_thread
 
 __all__ = [
     "ADDRESS_MAX_FAILURES",
@@ -84,21 +82,23 @@ _DUMMY_HASH = _hasher.hash("not a real password: spends the same time on unknown
 HASHING_NICENESS = 19
 _T = TypeVar("_T")
 
-
-def _lowest_priority() -> None:
-    with contextlib.suppress(AttributeError, OSError):
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), HASHING_NICENESS)
-
-
 #: The argon2 computations, two at a time in one process (each takes tens of MB).
 _HASHING = ThreadPoolExecutor(
-    max_workers=2, thread_name_prefix="dermaport-argon2", initializer=_lowest_priority
+    max_workers=2,
+    thread_name_prefix="dermaport-argon2",
+    initializer=lower_this_thread,
+    initargs=(HASHING_NICENESS,),
 )
 
 
 def _argon2(compute: Callable[[], _T]) -> _T:
     """Run ``compute`` (an argon2 hash or verification) on a hashing thread and wait for it."""
     return _HASHING.submit(compute).result()
+
+
+def _hashed(password: str) -> str:
+    """The argon2id hash of ``password``, computed on a hashing thread."""
+    return _argon2(lambda: str(_hasher.hash(password)))
 
 
 if TYPE_CHECKING:
@@ -208,7 +208,7 @@ def check_password(password: str) -> None:
 def hash_password(password: str) -> str:
     """The argon2id hash of a password (call it outside any transaction: it is slow on purpose)."""
     check_password(password)
-    return _argon2(lambda: str(_hasher.hash(password)))
+    return _hashed(password)
 
 
 def reset_password(db: Session, actor: Actor, user_id: int, *, password_hash: str) -> User:
@@ -385,7 +385,7 @@ def authenticate(
         else:
             token, user = _succeeded(db, reservation, username=username, address=address, now=now, idle=idle)
             if _hasher.check_needs_rehash(user.password_hash):
-                user.password_hash = _argon2(lambda: str(_hasher.hash(password)))
+                user.password_hash = _hashed(password)
             return token, user
     raise error
 

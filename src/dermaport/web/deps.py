@@ -26,6 +26,7 @@ from dermaport.records import audit
 from dermaport.records.access import Actor
 from dermaport.records.accounts import cached_actor, resolve_token, still_signed_in
 from dermaport.records.database import Database
+from dermaport.scheduling import lower_this_thread
 
 __all__ = [
     "API_NICENESS",
@@ -65,11 +66,7 @@ def lower_priority() -> None:
     if getattr(_lowered, "done", False):
         return
     _lowered.done = True
-    try:
-        current = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), max(current, API_NICENESS))
-    except (AttributeError, OSError):  # not Linux, or not allowed: the default scheduling stays
-        pass
+    lower_this_thread(API_NICENESS)
 
 
 #: Marks an endpoint that :class:`RecordsRouter` wrapped to run its unit of work itself.
