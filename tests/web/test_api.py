@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import socket
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -111,10 +113,45 @@ def test_an_unmigrated_database_is_refused(settings: Settings, empty_database_ur
 def test_serve_refuses_an_unmigrated_database_in_one_line(
     capsys: pytest.CaptureFixture[str], empty_database_url: str
 ) -> None:
-    assert main(["serve", "--port", "8123", "--database-url", empty_database_url]) == 1
+    assert main(["serve", "--port", str(_free_port()), "--database-url", empty_database_url]) == 1
     err = capsys.readouterr().err
     assert err.startswith("error: the records database")
     assert "run `dermaport db upgrade`" in err
+    assert err.count("\n") == 1
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_serve_on_a_port_in_use_says_so_in_one_line_before_writing_anything(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("DERMAPORT_DATA_DIR", str(tmp_path / "data"))
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = int(taken.getsockname()[1])
+        assert main(["serve", "--demo", "--port", str(port)]) == 2
+    captured = capsys.readouterr()
+    assert captured.err == (
+        f"error: port {port} on 127.0.0.1 is in use (another dermaport serve?): stop it, or pick another "
+        f"port, e.g. --port {port + 1}\n"
+    )
+    assert captured.out == ""  # no address to open, no one-time password
+    assert not (tmp_path / "data").exists()  # no database prepared
+
+
+@pytest.mark.parametrize("argv", [["--port", "abc"], ["--port=abc"]])
+def test_an_option_value_that_does_not_parse_is_named_with_an_example(
+    capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    assert main(["serve", *argv]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: --port 'abc' is not valid (")
+    assert "e.g. --port 8000" in err
     assert err.count("\n") == 1
 
 

@@ -82,6 +82,34 @@ def _fail(message: str, code: int) -> int:
     return code
 
 
+def _given(argv: list[str], opts: list[str]) -> str | None:
+    """The value given to the option named ``opts`` in ``argv`` (its last), if any."""
+    value = None
+    for i, token in enumerate(argv):
+        name, equals, attached = token.partition("=")
+        if name in opts:
+            value = attached if equals else (argv[i + 1] if i + 1 < len(argv) else None)
+    return value
+
+
+def _bad_option_value(exc: Exception, argv: list[str]) -> str | None:
+    """An option's unparsable value as one line naming it, with the option's default as the example."""
+    param = getattr(exc, "param", None)
+    opts = list(getattr(param, "opts", None) or [])
+    if type(exc).__name__ != "BadParameter" or not any(o.startswith("-") for o in opts):
+        return None
+    value = _given(argv, opts)
+    if value is None:
+        return None
+    option = max(opts, key=len)
+    default = getattr(param, "default", None)
+    example = f": e.g. {option} {default}" if isinstance(default, int | float | str) and default != "" else ""
+    if isinstance(default, bool):
+        example = ""
+    reason = str(getattr(exc, "message", "")).rstrip(".")
+    return f"{option} {value!r} is not valid ({reason}){example}"
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit status (0 ok, 1 refused, 2 bad input).
 
@@ -95,7 +123,8 @@ def main(argv: list[str] | None = None) -> int:
         if type(exc).__name__ == "NoArgsIsHelpError":  # the help has been printed
             return 0
         where = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
-        return _fail(exc.format_message().replace("\n", " ") + where, 2)
+        message = _bad_option_value(exc, sys.argv[1:] if argv is None else argv) or exc.format_message()
+        return _fail(message.replace("\n", " ") + where, 2)
     except (typer.Abort, KeyboardInterrupt):
         return _fail("aborted", 130)
     except DermaportError as exc:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import copy
+import errno
 import gc
 import getpass
+import socket
 import sys
 from typing import Annotated, Any
 
@@ -199,16 +201,10 @@ def serve_command(
     if not host.strip() or any(c.isspace() or c in "/?#@" for c in host):
         raise InputError(f"--host {host!r} is not a host name or address: e.g. --host 127.0.0.1")
     devices = devices_for(device, sim_speed=sim_speed)
-    # the session loop shares the interpreter with the API's threads: a short switch interval
-    # bounds how long it waits for the interpreter lock behind them (5 ms by default, per thread)
-    sys.setswitchinterval(SWITCH_INTERVAL_S)
-
     settings = load_settings()
-    prepared = None
     default_database = database_url is None and settings.database_url is None
+    given = None
     if demo or default_database:
-        from dermaport.web.demo import prepare
-
         given = sys.stdin.readline().rstrip("\r\n") if owner_password_stdin else None
         if owner_password_stdin and not given:
             raise InputError(
@@ -216,57 +212,92 @@ def serve_command(
             )
         if given:
             check_password(given)  # before anything is written
-        if demo:
-            typer.echo(
-                "Preparing the demo database (first run: sample sessions take a few seconds)...", err=True
-            )
-        prepared = prepare(settings, database_url, demo=demo, owner_password=given)
     elif owner_password_stdin:
         raise InputError(
             "--owner-password-stdin makes the first owner of the default database or with --demo; a "
             "database given by URL gets its accounts with 'dermaport users add': e.g. dermaport users add "
             "owner --role owner --password-stdin"
         )
-    application = create_app(
-        settings,
-        database_url=database_url if prepared is None else None,
-        database=prepared.database if prepared is not None else None,
-        sessions_service=lambda database: SessionService(database, devices=devices),
-    )
-    if host not in ("127.0.0.1", "localhost", "::1"):
-        typer.echo(
-            f"warning: --host {host} serves beyond this machine over plain HTTP; health data must be "
-            "encrypted in transit, so put a TLS proxy in front (or serve on 127.0.0.1)",
-            err=True,
+    # bound before anything is prepared or printed: a port in use says so, with nothing written
+    with listening_socket(host, port) as listening:
+        # the session loop shares the interpreter with the API's threads: a short switch interval
+        # bounds how long it waits for the interpreter lock behind them (5 ms by default, per thread)
+        sys.setswitchinterval(SWITCH_INTERVAL_S)
+        prepared = None
+        if demo or default_database:
+            from dermaport.web.demo import prepare
+
+            if demo:
+                typer.echo(
+                    "Preparing the demo database (first run: sample sessions take a few seconds)...", err=True
+                )
+            prepared = prepare(settings, database_url, demo=demo, owner_password=given)
+        application = create_app(
+            settings,
+            database_url=database_url if prepared is None else None,
+            database=prepared.database if prepared is not None else None,
+            sessions_service=lambda database: SessionService(database, devices=devices),
         )
-    # what is loaded now lives as long as the server: keep the collector from walking it again,
-    # so that a full collection (which holds the interpreter) stays short for the session loop
-    gc.collect()
-    gc.freeze()
-    typer.echo(f"Serving the records API on http://{host}:{port} (schema at /openapi.json)", err=True)
-    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
-    if prepared is not None and prepared.owner_password is not None and owner_password_stdin:
-        typer.echo(
-            f"Open http://{shown}:{port}/login in your browser and sign in as 'owner' with the password "
-            "given on standard input."
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            typer.echo(
+                f"warning: --host {host} serves beyond this machine over plain HTTP; health data must be "
+                "encrypted in transit, so put a TLS proxy in front (or serve on 127.0.0.1)",
+                err=True,
+            )
+        # what is loaded now lives as long as the server: keep the collector from walking it again,
+        # so that a full collection (which holds the interpreter) stays short for the session loop
+        gc.collect()
+        gc.freeze()
+        typer.echo(f"Serving the records API on http://{host}:{port} (schema at /openapi.json)", err=True)
+        shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+        if prepared is not None and prepared.owner_password is not None and owner_password_stdin:
+            typer.echo(
+                f"Open http://{shown}:{port}/login in your browser and sign in as 'owner' with the password "
+                "given on standard input."
+            )
+        elif prepared is not None and prepared.owner_password is not None:
+            typer.echo(
+                f"Open http://{shown}:{port}/login in your browser and sign in as 'owner' with the password "
+                f"{prepared.owner_password} (shown this once: keep it, or change it on the Users page)."
+            )
+        else:
+            typer.echo(f"Open http://{shown}:{port}/login in your browser.")
+        trusted = forwarded_allow_ips or settings.forwarded_allow_ips
+        config = uvicorn.Config(
+            application,
+            host=host,
+            port=port,
+            log_level=settings.log_level.lower(),
+            proxy_headers=bool(trusted),
+            forwarded_allow_ips=trusted or "",
+            log_config=uvicorn_log_config(),
         )
-    elif prepared is not None and prepared.owner_password is not None:
-        typer.echo(
-            f"Open http://{shown}:{port}/login in your browser and sign in as 'owner' with the password "
-            f"{prepared.owner_password} (shown this once: keep it, or change it on the Users page)."
-        )
-    else:
-        typer.echo(f"Open http://{shown}:{port}/login in your browser.")
-    trusted = forwarded_allow_ips or settings.forwarded_allow_ips
-    uvicorn.run(
-        application,
-        host=host,
-        port=port,
-        log_level=settings.log_level.lower(),
-        proxy_headers=bool(trusted),
-        forwarded_allow_ips=trusted or "",
-        log_config=uvicorn_log_config(),
-    )
+        uvicorn.Server(config).run(sockets=[listening])
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A TCP socket bound to ``host``:``port`` for the server, or an InputError saying why not."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except socket.gaierror:
+        raise InputError(
+            f"--host {host!r} is not a host name or address here: e.g. --host 127.0.0.1"
+        ) from None
+    listening = socket.socket(family, kind, proto)
+    listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listening.bind(address)
+    except OSError as exc:
+        listening.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise InputError(
+                f"port {port} on {host} is in use (another dermaport serve?): stop it, or pick another port, "
+                f"e.g. --port {port + 1 if port < 65535 else 8000}"
+            ) from None
+        if exc.errno == errno.EACCES:
+            raise InputError(f"port {port} needs privileges this user lacks: e.g. --port 8000") from None
+        raise InputError(f"cannot serve on {host}:{port} ({exc.strerror}): e.g. --host 127.0.0.1") from None
+    return listening
 
 
 def uvicorn_log_config() -> dict[str, Any]:
